@@ -1,0 +1,184 @@
+"""The DuckDB store: verbatims, quarantine and runs (later stages add their own tables).
+
+Writes are transactional and idempotent: a batch is written in one transaction, records whose
+``verbatim_id`` is already stored are counted as duplicates and not written again, and a
+quarantine row is keyed by (source, location, reason) so that re-reading a broken file does not
+add it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from verbatim.errors import StoreError
+from verbatim.ingest.common import Batch
+from verbatim.ingest.keys import assign_verbatim_ids
+from verbatim.schema import QUARANTINE_COLUMNS, VERBATIM_COLUMNS
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS verbatims (
+    verbatim_id VARCHAR PRIMARY KEY,
+    channel VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    customer_id VARCHAR,
+    text VARCHAR NOT NULL,
+    nps SMALLINT,
+    csat SMALLINT,
+    ces SMALLINT,
+    metadata JSON,
+    location VARCHAR,
+    run_id VARCHAR,
+    ingested_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    quarantine_id VARCHAR PRIMARY KEY,
+    source VARCHAR, location VARCHAR, reason VARCHAR, detail VARCHAR, excerpt VARCHAR,
+    run_id VARCHAR, quarantined_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, as_of TIMESTAMPTZ,
+    status VARCHAR, summary JSON
+);
+"""
+
+
+@dataclass
+class Accounting:
+    """What became of the records read from one source (``read = new + duplicates + quarantined``)."""
+
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+    def __add__(self, other: Accounting) -> Accounting:
+        return Accounting(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _quarantine_key(source: str, location: str, reason: str) -> str:
+    return hashlib.blake2b("\x1f".join((source, location, reason)).encode(), digest_size=10).hexdigest()
+
+
+class Store:
+    """A DuckDB file holding every stage's tables.
+
+    Args:
+        path: the database file (created with its folder if missing).
+        read_only: open without write access (reports, inspection).
+    """
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self.con.execute(_DDL)
+                self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(
+                f"cannot open the store {str(self.path)!r}: {exc}. Expected a DuckDB file that no other "
+                "process is writing; check [store].path and that no other run is going on."
+            ) from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run the block in one transaction: all of it is written, or nothing."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ ingestion
+    def add_batch(self, batch: Batch, run_id: str) -> Accounting:
+        """Write a connector batch: new records and quarantine rows, in one transaction.
+
+        Reads the batch's ``RECORD_COLUMNS`` and ``QUARANTINE_COLUMNS``; writes ``verbatims`` and
+        ``quarantine``. Returns the accounting of the batch.
+        """
+        records = assign_verbatim_ids(batch.records)
+        now = datetime.now(timezone.utc)
+        first = ~records["verbatim_id"].duplicated()
+        unique = records[first]
+        with self.transaction() as con:
+            known: set[str] = set()
+            if len(unique):
+                con.register("_ids", pd.DataFrame({"verbatim_id": unique["verbatim_id"]}))
+                known = {r[0] for r in con.execute("SELECT v.verbatim_id FROM verbatims v JOIN _ids USING (verbatim_id)").fetchall()}
+                con.unregister("_ids")
+            fresh = unique[~unique["verbatim_id"].isin(known)].copy()
+            if len(fresh):
+                fresh["run_id"] = run_id
+                fresh["ingested_at"] = now
+                con.register("_fresh", fresh[[*VERBATIM_COLUMNS, "run_id", "ingested_at"]])
+                con.execute(f"INSERT INTO verbatims ({', '.join([*VERBATIM_COLUMNS, 'run_id', 'ingested_at'])}) SELECT * FROM _fresh")
+                con.unregister("_fresh")
+            if len(batch.rejected):
+                rej = batch.rejected[list(QUARANTINE_COLUMNS)].copy()
+                rej.insert(0, "quarantine_id", [_quarantine_key(s, loc, r) for s, loc, r in zip(rej["source"], rej["location"], rej["reason"], strict=True)])
+                rej = rej.drop_duplicates("quarantine_id")
+                rej["run_id"] = run_id
+                rej["quarantined_at"] = now
+                con.register("_rej", rej)
+                con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM _rej")
+                con.unregister("_rej")
+        return Accounting(read=batch.read, new=len(fresh), duplicates=len(records) - len(fresh), quarantined=len(batch.rejected))
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, run_id: str, as_of: datetime) -> None:
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, NULL, ?, 'running', NULL)",
+                        [run_id, datetime.now(timezone.utc), as_of])
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        with self.transaction() as con:
+            con.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+                        [datetime.now(timezone.utc), status, json.dumps(summary, default=str), run_id])
+
+    # ------------------------------------------------------------------ reads
+    def count(self, table: str) -> int:
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - internal names
+
+    def verbatims(self, where: str = "", params: list[Any] | None = None) -> pd.DataFrame:
+        """Stored verbatims (columns ``VERBATIM_COLUMNS`` + ``run_id``, ``ingested_at``)."""
+        sql = "SELECT * FROM verbatims" + (f" WHERE {where}" if where else "") + " ORDER BY received_at, verbatim_id"
+        return self.con.execute(sql, params or []).df()
+
+    def quarantine(self) -> pd.DataFrame:
+        return self.con.execute("SELECT * FROM quarantine ORDER BY source, location").df()
