@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from verbatim.errors import ConfigError
 
-SourceKind = Literal["email", "chat", "survey", "social", "tabular"]
+SourceKind = Literal["auto", "email", "chat", "survey", "social", "tabular"]
 Channel = Literal["email", "chat", "survey", "social"]
 
 
@@ -55,7 +55,7 @@ class ColumnMap(_Section):
 class SourceConfig(_Section):
     """One input: a file, a folder or a glob, read by the connector of ``kind``."""
 
-    kind: SourceKind | Literal["auto"] = "auto"
+    kind: SourceKind = "auto"
     path: Path
     channel: Channel | None = None  # for tabular sources: which channel the rows belong to
     name: str | None = None  # shown in accounting; defaults to the path

@@ -96,6 +96,7 @@ class Store:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con.execute("SET TimeZone = 'UTC'")
             if not read_only:
                 self.con.execute(_DDL)
                 self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])

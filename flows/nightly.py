@@ -1,0 +1,105 @@
+"""The nightly flow: ingest every configured source, analyse what is new, write the run folder.
+
+Each task calls one library function. Only the tasks that read the outside world (sources)
+retry. The run's accounting goes to ``run.json`` in the dated run folder and to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import flow, get_run_logger, task
+
+from verbatim.config import Config, IngestConfig, SourceConfig, load_config
+from verbatim.ingest import read_source
+from verbatim.ingest.common import Batch
+from verbatim.runs import RunSummary, new_run_id, parse_as_of, run_folder, update_latest, write_run_json
+from verbatim.store import Accounting, Store
+
+T = TypeVar("T")
+
+
+@task(name="read-source", retries=2, retry_delay_seconds=2)
+def read_source_task(source: SourceConfig, ingest: IngestConfig) -> Batch:
+    """Read one source (file, folder or glob) into a batch; retried on failure."""
+    return read_source(source, ingest)
+
+
+@task(name="store-batch")
+def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
+    """Write a batch to the store in one transaction and return its accounting."""
+    with Store(store_path) as store:
+        return store.add_batch(batch, run_id)
+
+
+def _timed(summary: RunSummary, stage: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        summary.timings[stage] = round(summary.timings.get(stage, 0.0) + time.perf_counter() - start, 3)
+
+
+def ingest_stage(cfg: Config, run_id: str, summary: RunSummary) -> Accounting:
+    """Read and store every source; fill the summary's per-source and total counts."""
+    reader = read_source_task.with_options(retries=cfg.ingest.retries, retry_delay_seconds=cfg.ingest.retry_delay_seconds)
+    total = Accounting()
+    reasons: dict[str, int] = {}
+    for source in cfg.sources:
+        batch = _timed(summary, "ingest.read", reader, source, cfg.ingest)
+        acc = _timed(summary, "ingest.store", store_batch_task, cfg.store.path, batch, run_id)
+        summary.sources[source.label] = _counts(acc)
+        for reason, n in batch.rejected["reason"].value_counts().items():
+            reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
+        total = total + acc
+    summary.counts = _counts(total)
+    summary.quarantine_reasons = dict(sorted(reasons.items()))
+    return total
+
+
+def _counts(acc: Accounting) -> dict[str, int]:
+    return {"read": acc.read, "new": acc.new, "already_seen": acc.duplicates, "quarantined": acc.quarantined}
+
+
+@flow(name="verbatim-nightly", log_prints=False)
+def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
+    """Run the nightly analysis for one configuration file.
+
+    Args:
+        config_path: path of the TOML configuration.
+        as_of: ISO date the run evaluates its windows at (default: today).
+
+    Returns:
+        The content of ``run.json``, plus ``output_dir`` (the run folder).
+    """
+    logger = get_run_logger()
+    cfg = load_config(config_path)
+    as_of_dt = parse_as_of(as_of, cfg.ingest.timezone)
+    started = datetime.now(timezone.utc)
+    run_id = new_run_id(as_of_dt, started)
+    folder = run_folder(cfg.output.dir, run_id)
+    summary = RunSummary(run_id=run_id, as_of=as_of_dt.isoformat(), started_at=started.isoformat(), config=str(Path(config_path).resolve()))
+    with Store(cfg.store.path) as store:
+        store.start_run(run_id, as_of_dt)
+    status = "failed"
+    try:
+        total = ingest_stage(cfg, run_id, summary)
+        logger.info("ingest: read %d, new %d, already seen %d, quarantined %d",
+                    total.read, total.new, total.duplicates, total.quarantined)
+        status = "completed"
+    finally:
+        summary.status = status
+        summary.finished_at = datetime.now(timezone.utc).isoformat()
+        summary.timings["total"] = round((datetime.now(timezone.utc) - started).total_seconds(), 3)
+        write_run_json(folder, summary)
+        with Store(cfg.store.path) as store:
+            store.finish_run(run_id, status, summary.as_dict())
+        update_latest(cfg.output.dir, folder)
+    logging.getLogger(__name__).debug("run folder %s", folder)
+    logger.info("run folder: %s", folder)
+    return {**summary.as_dict(), "output_dir": str(folder)}

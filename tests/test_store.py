@@ -1,0 +1,86 @@
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verbatim.errors import StoreError
+from verbatim.ingest.common import Batch, record, rejected
+from verbatim.store import Store
+
+WHEN = datetime(2026, 11, 3, 10, 0, tzinfo=timezone.utc)
+
+
+def _rec(i: int, text: str = "Livraison rapide, merci", channel: str = "survey") -> dict:
+    return record(channel=channel, source="s.csv", source_id=str(i), received_at=WHEN, text=text, location=f"s.csv:{i}", nps=9,
+                  metadata={"question": "Commentaire"})
+
+
+def test_add_batch_counts_new_duplicates_and_quarantine(tmp_path: Path) -> None:
+    batch = Batch.from_rows(
+        [_rec(1), _rec(2, "Colis abîmé"), _rec(1)],  # the third repeats the first
+        [rejected("s.csv", "s.csv:4", "empty_text", "no text")],
+    )
+    with Store(tmp_path / "v.duckdb") as store:
+        acc = store.add_batch(batch, "r1")
+        assert acc.as_dict() == {"read": 4, "new": 2, "duplicates": 1, "quarantined": 1}
+        again = store.add_batch(batch, "r2")
+        assert again.as_dict() == {"read": 4, "new": 0, "duplicates": 3, "quarantined": 1}
+        assert store.count("verbatims") == 2
+        assert store.count("quarantine") == 1  # the same broken line is not stored twice
+        row = store.verbatims().iloc[0]
+        assert row["received_at"].utcoffset().total_seconds() == 0 and row["nps"] == 9 and row["run_id"] == "r1"
+
+
+def test_same_text_in_another_channel_or_source_id_is_new(tmp_path: Path) -> None:
+    batch = Batch.from_rows([_rec(1), _rec(2), _rec(1, channel="chat")], [])
+    with Store(tmp_path / "v.duckdb") as store:
+        assert store.add_batch(batch, "r").new == 3
+
+
+def test_whitespace_and_case_do_not_make_a_new_verbatim(tmp_path: Path) -> None:
+    with Store(tmp_path / "v.duckdb") as store:
+        store.add_batch(Batch.from_rows([_rec(1, "Très bien  servi")], []), "r")
+        assert store.add_batch(Batch.from_rows([_rec(1, " très bien servi\n")], []), "r").duplicates == 1
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "v.duckdb")
+    batch = Batch.from_rows([_rec(1), _rec(2)], [rejected("s.csv", "s.csv:9", "bad_date", "x")])
+    batch.rejected = batch.rejected.drop(columns=["excerpt"])  # makes the quarantine insert fail after the verbatims
+    with pytest.raises(KeyError):
+        store.add_batch(batch, "r")
+    assert store.count("verbatims") == 0 and store.count("quarantine") == 0
+    store.close()
+
+
+def test_unopenable_store_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-db.duckdb"
+    bad.write_bytes(b"this is not a duckdb file" * 100)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Store(bad)
+
+
+def test_runs_table(tmp_path: Path) -> None:
+    with Store(tmp_path / "v.duckdb") as store:
+        store.start_run("r1", WHEN)
+        store.finish_run("r1", "completed", {"counts": {"read": 3}})
+    con = duckdb.connect(str(tmp_path / "v.duckdb"), read_only=True)
+    assert con.execute("SELECT status, summary->>'$.counts.read' FROM runs").fetchone() == ("completed", "3")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from(["bien", "mal", "Bien", "colis perdu"])), max_size=25),
+       st.integers(0, 4))
+def test_accounting_adds_up(tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[int, str]], n_bad: int) -> None:
+    store = Store(tmp_path_factory.mktemp("acc") / "v.duckdb")
+    batch = Batch.from_rows([_rec(i, t) for i, t in rows], [rejected("s", f"s:{i}", "bad_date", "x") for i in range(n_bad)])
+    total_new = 0
+    for run in ("a", "b"):
+        acc = store.add_batch(batch, run)
+        assert acc.read == acc.new + acc.duplicates + acc.quarantined == len(rows) + n_bad
+        total_new += acc.new
+    assert total_new == store.count("verbatims") == len({(i, t.casefold()) for i, t in rows})
+    store.close()

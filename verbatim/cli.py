@@ -1,0 +1,128 @@
+"""The ``verbatim`` command.
+
+Sub-commands:
+    ingest    read files of the four channels into the store and print the accounting
+    run       the nightly flow (Prefect) for one configuration file
+
+Errors raised on purpose (:class:`VerbatimError`) print one line and exit non-zero; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from verbatim import __version__
+from verbatim.errors import VerbatimError
+
+log = logging.getLogger("verbatim")
+
+_CHANNEL_CHOICES = ("auto", "email", "chat", "survey", "social")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verbatim",
+        description="Verbatim: French customer-feedback analysis (emails, chats, surveys, social posts).",
+        epilog="Run 'verbatim COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"verbatim {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ing = sub.add_parser(
+        "ingest",
+        help="read files into the store and print what became of each record",
+        description=(
+            "Read .eml/.mbox emails, chat transcripts (JSON, JSONL, CSV), survey exports (CSV, XLSX) and social "
+            "posts (JSON, JSONL) into the DuckDB store. Every record ends new, duplicate (already stored) or "
+            "quarantined with a reason; read = new + duplicates + quarantined, per source and in total. "
+            "Ingesting the same files again adds nothing."
+        ),
+    )
+    ing.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns")
+    ing.add_argument("--store", default="var/verbatim.duckdb", metavar="FILE", help="DuckDB store (default: %(default)s)")
+    ing.add_argument("--channel", default="auto", choices=_CHANNEL_CHOICES,
+                     help="connector to use; 'auto' picks it per file from its extension and content (default)")
+    ing.add_argument("--timezone", default="Europe/Paris", help="zone of dates given without one (default: %(default)s)")
+    ing.add_argument("--json", action="store_true", help="print the accounting as one JSON object")
+
+    run = sub.add_parser(
+        "run",
+        help="run the nightly flow (ingest, analyse, report) for a configuration",
+        description="Run the nightly Prefect flow for one TOML configuration: ingest every source, analyse what is "
+                    "new, and write a dated folder in [output].dir (and update its 'latest').",
+    )
+    run.add_argument("--config", required=True, metavar="FILE", help="TOML configuration file")
+    run.add_argument("--as-of", metavar="DATE", help="evaluate windows as if today were DATE (YYYY-MM-DD)")
+    return parser
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from verbatim.config import IngestConfig, SourceConfig
+    from verbatim.ingest import read_source
+    from verbatim.store import Accounting, Store
+
+    ingest_cfg = IngestConfig(timezone=args.timezone)
+    run_id = "ingest_" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    per_source: dict[str, dict[str, int]] = {}
+    total = Accounting()
+    with Store(args.store) as store:
+        for raw in args.paths:
+            source = SourceConfig(kind=args.channel, path=Path(raw))
+            acc = store.add_batch(read_source(source, ingest_cfg), run_id)
+            per_source[raw] = acc.as_dict()
+            total = total + acc
+    result = {**total.as_dict(), "sources": per_source}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        width = max(len(s) for s in per_source) if per_source else 6
+        print(f"{'source':<{width}}  {'read':>7} {'new':>7} {'duplicates':>10} {'quarantined':>11}")
+        for name, c in [*per_source.items(), ("total", total.as_dict())]:
+            print(f"{name:<{width}}  {c['read']:>7} {c['new']:>7} {c['duplicates']:>10} {c['quarantined']:>11}")
+        print(f"store: {args.store}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from verbatim.config import load_config
+    from verbatim.runs import parse_as_of
+
+    cfg = load_config(args.config)  # fail fast, before Prefect starts, on a bad config
+    parse_as_of(args.as_of, cfg.ingest.timezone)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from flows.nightly import nightly
+
+    result = nightly(config_path=str(Path(args.config).resolve()), as_of=args.as_of)
+    counts = result["counts"]
+    print(f"run {result['run_id']}: read {counts['read']}, new {counts['new']}, already seen {counts['already_seen']}, "
+          f"quarantined {counts['quarantined']}")
+    print(f"results: {result['output_dir']}")
+    return 0 if result["status"] == "completed" else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``verbatim`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers = {"ingest": _cmd_ingest, "run": _cmd_run}
+    try:
+        return handlers[args.command](args)
+    except VerbatimError as exc:
+        print(f"verbatim {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("verbatim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
