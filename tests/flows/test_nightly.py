@@ -1,0 +1,37 @@
+"""The nightly flow under Prefect's test harness (a temporary local server, no account)."""
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.nightly import nightly
+from tests.conftest import MINI_EXPECTED
+
+
+@pytest.fixture(scope="module")
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_nightly_writes_run_json_and_is_idempotent(harness: None, mini: Path) -> None:
+    first = nightly(config_path=str(mini), as_of="2026-11-20")
+    folder = Path(first["output_dir"])
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert run["status"] == "completed"
+    expected = [sum(v[i] for v in MINI_EXPECTED.values()) for i in range(4)]
+    assert [run["counts"][k] for k in ("read", "new", "already_seen", "quarantined")] == expected
+    assert set(run["quarantine_reasons"]) == {"score_out_of_range", "empty_text", "malformed_json"}
+    assert {"ingest.read", "ingest.store", "total"} <= set(run["timings"])
+    latest = folder.parent / "latest"
+    assert json.loads((latest / "run.json").read_text(encoding="utf-8"))["run_id"] == run["run_id"]
+
+    second = nightly(config_path=str(mini), as_of="2026-11-20")
+    assert second["counts"]["new"] == 0
+    assert second["counts"]["already_seen"] == run["counts"]["new"] + run["counts"]["already_seen"]
+    con = duckdb.connect(str(mini.parent / "var/mini.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM verbatims").fetchone()[0] == run["counts"]["new"]
+    assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2

@@ -1,0 +1,70 @@
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI_EXPECTED
+from verbatim.cli import main
+
+
+def test_help_of_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["ingest", "--help"], ["run", "--help"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "--channel" in out and "--as-of" in out and "--json" in out
+
+
+def test_ingest_json_accounting_per_source_and_idempotent(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = mini.parent
+    store = root / "cli.duckdb"
+    paths = [str(root / "emails"), str(root / "chats/*.json"), str(root / "survey/enquete.csv"), str(root / "social/posts.jsonl")]
+    assert main(["ingest", *paths, "--store", str(store), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    expected = {p: dict(zip(("read", "new", "duplicates", "quarantined"), MINI_EXPECTED[k], strict=True))
+                for p, k in zip(paths, MINI_EXPECTED, strict=True)}
+    assert first["sources"] == expected
+    for key in ("read", "new", "duplicates", "quarantined"):
+        assert first[key] == sum(s[key] for s in expected.values())
+    assert first["read"] == first["new"] + first["duplicates"] + first["quarantined"]
+
+    assert main(["ingest", *paths, "--store", str(store), "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["new"] == 0 and second["duplicates"] == first["new"] + first["duplicates"]
+
+
+def test_ingest_table_output_and_channel_option(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = mini.parent
+    assert main(["ingest", str(root / "survey/enquete.csv"), "--channel", "survey", "--store", str(root / "t.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert "quarantined" in out and "total" in out
+
+
+def test_unreadable_and_unsupported_files_are_quarantined_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (tmp_path / "broken.json").write_bytes(b"\xff\xfe{{{[")
+    code = main(["ingest", str(tmp_path / "photo.png"), str(tmp_path / "broken.json"), str(tmp_path / "missing.eml"),
+                 "--store", str(tmp_path / "s.duckdb"), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["quarantined"] == result["read"] >= 3
+
+
+def test_run_with_bad_config_prints_one_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[hotspots]\nwindow_dayz = 3\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "verbatim.cli", "run", "--config", str(cfg)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "unknown key 'hotspots.window_dayz'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_console_script_is_installed() -> None:
+    exe = shutil.which("verbatim", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("verbatim ")
