@@ -53,6 +53,16 @@ CREATE TABLE IF NOT EXISTS quarantine (
     source VARCHAR, location VARCHAR, reason VARCHAR, detail VARCHAR, excerpt VARCHAR,
     run_id VARCHAR, quarantined_at TIMESTAMPTZ
 );
+CREATE TABLE IF NOT EXISTS cleaned (
+    verbatim_id VARCHAR PRIMARY KEY,
+    clean_text VARCHAR, language VARCHAR, language_score DOUBLE, analysed BOOLEAN,
+    n_segments INTEGER, signals JSON, pii JSON, run_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS segments (
+    segment_id VARCHAR PRIMARY KEY,
+    verbatim_id VARCHAR NOT NULL, segment INTEGER, start INTEGER, "end" INTEGER,
+    text VARCHAR, lemmas VARCHAR
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,
     started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, as_of TIMESTAMPTZ,
@@ -160,6 +170,36 @@ class Store:
                 con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM _rej")
                 con.unregister("_rej")
         return Accounting(read=batch.read, new=len(fresh), duplicates=len(records) - len(fresh), quarantined=len(batch.rejected))
+
+    # ------------------------------------------------------------------ cleaning
+    def pending_clean(self, limit: int | None = None) -> pd.DataFrame:
+        """Stored verbatims not cleaned yet (``verbatim_id``, ``channel``, ``text``), oldest first."""
+        sql = ("SELECT v.verbatim_id, v.channel, v.text FROM verbatims v ANTI JOIN cleaned c USING (verbatim_id) "
+               "ORDER BY v.received_at, v.verbatim_id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql).df()
+
+    def add_cleaned(self, cleaned: pd.DataFrame, segments: pd.DataFrame, run_id: str) -> int:
+        """Write the cleaning stage's output (``CLEANED_COLUMNS``, ``SEGMENT_COLUMNS``) in one transaction.
+
+        Returns the number of verbatims newly written (already-cleaned ones are skipped).
+        """
+        from verbatim.clean import CLEANED_COLUMNS, SEGMENT_COLUMNS
+
+        with self.transaction() as con:
+            before = self.count("cleaned")
+            frame = cleaned[list(CLEANED_COLUMNS)].copy()
+            frame["run_id"] = run_id
+            con.register("_cleaned", frame)
+            con.execute(f"INSERT OR IGNORE INTO cleaned ({', '.join([*CLEANED_COLUMNS, 'run_id'])}) SELECT * FROM _cleaned")
+            con.unregister("_cleaned")
+            if len(segments):
+                con.register("_segments", segments[list(SEGMENT_COLUMNS)])
+                cols = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
+                con.execute(f"INSERT OR IGNORE INTO segments ({cols}) SELECT * FROM _segments")
+                con.unregister("_segments")
+            return self.count("cleaned") - before
 
     # ------------------------------------------------------------------ runs
     def start_run(self, run_id: str, as_of: datetime) -> None:

@@ -157,6 +157,7 @@ _DATE_FORMATS = (
     "%d.%m.%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%y",
 )
 MIN_DATE = datetime(1990, 1, 1, tzinfo=timezone.utc)
+MAX_DATE = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 
 def parse_date(value: Any, tz: str, fmt: str | None = None) -> datetime | None:
@@ -194,10 +195,13 @@ def parse_date(value: Any, tz: str, fmt: str | None = None) -> datetime | None:
                         continue
     if dt is None:
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=ZoneInfo(tz))
-    dt = dt.astimezone(timezone.utc)
-    return dt if dt >= MIN_DATE else None
+    try:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=ZoneInfo(tz))
+        dt = dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    return dt if MIN_DATE <= dt < MAX_DATE else None
 
 
 # --------------------------------------------------------------------------- scores
@@ -219,6 +223,8 @@ def parse_score(value: Any, name: str) -> tuple[int | None, str | None]:
         number = float(text)
     except ValueError:
         return None, f"{name} score {str(value)[:30]!r} is not a number"
+    if number != number or number in (float("inf"), float("-inf")):
+        return None, f"{name} score {str(value)[:30]!r} is not a finite number"
     low, high = SCORE_RANGES[name]
     if number != int(number) or not low <= number <= high:
         return None, f"{name} score {str(value)[:30]!r} is outside {low}-{high}"
