@@ -13,7 +13,7 @@ import argparse
 import random
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from verbatim.store import Store  # noqa: E402
 
 SUBJECTS = ["livraison", "colis", "remboursement", "paiement", "conseillère", "site", "retour", "commande"]
 ADJECTIVES = ["en retard", "très rapide", "abîmé", "introuvable", "parfait", "décevant", "clair", "compliqué"]
-START = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
 def _sentence(rng: random.Random) -> str:

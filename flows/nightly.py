@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,7 +80,7 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
     logger = get_run_logger()
     cfg = load_config(config_path)
     as_of_dt = parse_as_of(as_of, cfg.ingest.timezone)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     run_id = new_run_id(as_of_dt, started)
     folder = run_folder(cfg.output.dir, run_id)
     summary = RunSummary(run_id=run_id, as_of=as_of_dt.isoformat(), started_at=started.isoformat(), config=str(Path(config_path).resolve()))
@@ -94,8 +94,8 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
         status = "completed"
     finally:
         summary.status = status
-        summary.finished_at = datetime.now(timezone.utc).isoformat()
-        summary.timings["total"] = round((datetime.now(timezone.utc) - started).total_seconds(), 3)
+        summary.finished_at = datetime.now(UTC).isoformat()
+        summary.timings["total"] = round((datetime.now(UTC) - started).total_seconds(), 3)
         write_run_json(folder, summary)
         with Store(cfg.store.path) as store:
             store.finish_run(run_id, status, summary.as_dict())

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -10,7 +10,7 @@ from verbatim.errors import StoreError
 from verbatim.ingest.common import Batch, record, rejected
 from verbatim.store import Store
 
-WHEN = datetime(2026, 11, 3, 10, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
 
 
 def _rec(i: int, text: str = "Livraison rapide, merci", channel: str = "survey") -> dict:

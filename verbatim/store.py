@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,7 @@ class Store:
         ``quarantine``. Returns the accounting of the batch.
         """
         records = assign_verbatim_ids(batch.records)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         first = ~records["verbatim_id"].duplicated()
         unique = records[first]
         with self.transaction() as con:
@@ -205,12 +205,12 @@ class Store:
     def start_run(self, run_id: str, as_of: datetime) -> None:
         with self.transaction() as con:
             con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, NULL, ?, 'running', NULL)",
-                        [run_id, datetime.now(timezone.utc), as_of])
+                        [run_id, datetime.now(UTC), as_of])
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         with self.transaction() as con:
             con.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
-                        [datetime.now(timezone.utc), status, json.dumps(summary, default=str), run_id])
+                        [datetime.now(UTC), status, json.dumps(summary, default=str), run_id])
 
     # ------------------------------------------------------------------ reads
     def count(self, table: str) -> int:

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -11,10 +11,10 @@ from verbatim.ingest.keys import verbatim_key
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("15/03/2026 10:00", datetime(2026, 3, 15, 9, 0, tzinfo=timezone.utc)),  # Paris, winter time
-        ("15/07/2026", datetime(2026, 7, 14, 22, 0, tzinfo=timezone.utc)),  # Paris, summer time
-        ("2026-03-15T10:00:00Z", datetime(2026, 3, 15, 10, 0, tzinfo=timezone.utc)),
-        ("2026-03-15T10:00:00+05:00", datetime(2026, 3, 15, 5, 0, tzinfo=timezone.utc)),
+        ("15/03/2026 10:00", datetime(2026, 3, 15, 9, 0, tzinfo=UTC)),  # Paris, winter time
+        ("15/07/2026", datetime(2026, 7, 14, 22, 0, tzinfo=UTC)),  # Paris, summer time
+        ("2026-03-15T10:00:00Z", datetime(2026, 3, 15, 10, 0, tzinfo=UTC)),
+        ("2026-03-15T10:00:00+05:00", datetime(2026, 3, 15, 5, 0, tzinfo=UTC)),
         ("n'importe quoi", None),
         ("", None),
         ("01/01/1900", None),  # before 1990: not a plausible feedback date

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import glob
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,19 +40,27 @@ def expand_paths(path: Path) -> list[Path]:
     return [path]
 
 
+def _head(path: Path, size: int = 65536) -> str:
+    """The first bytes of a file, lower-cased, accents removed (for sniffing only)."""
+    with path.open("rb") as handle:
+        raw = handle.read(size)
+    text = raw.decode("utf-8", errors="ignore") if b"\x00" not in raw[:4] else raw.decode("utf-16", errors="ignore")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+_CHAT_JSON_KEYS = ('"messages"', '"turns"', '"transcript"', '"role"', '"speaker"', '"conversation', '"session_id"', '"chat_id"')
+_CHAT_CSV_ROLE = re.compile(r"\b(role|auteur|author|sender|speaker|emetteur)\b")
+_CHAT_CSV_CONV = re.compile(r"\b(conversation\w*|id_conversation|session\w*|chat_id)\b")
+
+
 def _sniff_json(path: Path) -> str:
-    head = path.open("rb").read(65536).decode("utf-8", errors="replace").lower()
-    if '"messages"' in head or '"role"' in head or '"conversation' in head:
-        return "chat"
-    return "social"
+    head = _head(path)
+    return "chat" if any(key in head for key in _CHAT_JSON_KEYS) else "social"
 
 
 def _sniff_csv(path: Path) -> str:
-    with path.open("rb") as handle:
-        first = handle.readline(65536).decode("utf-8", errors="replace").lower()
-    if "role" in first and ("message" in first or "texte" in first) and ("conversation" in first or "session" in first):
-        return "chat"
-    return "survey"
+    first = _head(path, 8192).split("\n", 1)[0]
+    return "chat" if _CHAT_CSV_ROLE.search(first) and _CHAT_CSV_CONV.search(first) else "survey"
 
 
 def detect_kind(path: Path) -> str | None:
@@ -105,4 +115,19 @@ def read_source(source: SourceConfig, cfg: IngestConfig) -> Batch:
     if not paths:
         label = str(source.path)
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", "the path matches no file; check [[sources]].path")])
-    return Batch.concat(read_file(p, source, cfg) for p in paths)
+    # Emails are many small files: read them in one go (building a batch costs more than parsing a message).
+    emails = [p for p in paths if (source.kind == "email" or (source.kind == "auto" and p.suffix.lower() in (".eml",)))
+              and p.is_file() and not file_too_large(p, cfg)]
+    batches = [_read_emails(emails, source, cfg)] if emails else []
+    chosen = set(emails)
+    batches += [read_file(p, source, cfg) for p in paths if p not in chosen]
+    return Batch.concat(batches)
+
+
+def _read_emails(paths: list[Path], source: SourceConfig, cfg: IngestConfig) -> Batch:
+    from verbatim.ingest import email
+
+    try:
+        return email.read_files(paths, source, cfg)
+    except Exception:  # noqa: BLE001 - fall back to file by file, which quarantines the culprit
+        return Batch.concat(read_file(p, source, cfg) for p in paths)

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -156,8 +156,8 @@ _DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y",
     "%d.%m.%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%y",
 )
-MIN_DATE = datetime(1990, 1, 1, tzinfo=timezone.utc)
-MAX_DATE = datetime(2200, 1, 1, tzinfo=timezone.utc)
+MIN_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+MAX_DATE = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def parse_date(value: Any, tz: str, fmt: str | None = None) -> datetime | None:
@@ -198,7 +198,7 @@ def parse_date(value: Any, tz: str, fmt: str | None = None) -> datetime | None:
     try:
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=ZoneInfo(tz))
-        dt = dt.astimezone(timezone.utc)
+        dt = dt.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
     return dt if MIN_DATE <= dt < MAX_DATE else None
