@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 
-from verbatim.config import Config, IngestConfig, SourceConfig, load_config
+from verbatim.clean import clean_verbatims
+from verbatim.config import CleanConfig, Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source
 from verbatim.ingest.common import Batch
 from verbatim.runs import RunSummary, new_run_id, parse_as_of, run_folder, update_latest, write_run_json
@@ -35,6 +36,28 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
     """Write a batch to the store in one transaction and return its accounting."""
     with Store(store_path) as store:
         return store.add_batch(batch, run_id)
+
+
+@task(name="clean-chunk")
+def clean_chunk_task(store_path: Path, cfg: CleanConfig, run_id: str, limit: int) -> int:
+    """Clean, mask and segment up to ``limit`` stored verbatims not cleaned yet; returns how many."""
+    with Store(store_path) as store:
+        pending = store.pending_clean(limit)
+        if pending.empty:
+            return 0
+        cleaned, segments = clean_verbatims(pending, cfg)
+        store.add_cleaned(cleaned, segments, run_id)
+        return len(pending)
+
+
+def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]:
+    """Clean every verbatim not cleaned yet, chunk by chunk; returns the stage's counts."""
+    while _timed(summary, "clean", clean_chunk_task, cfg.store.path, cfg.clean, run_id, cfg.flow.chunk_size):
+        pass
+    with Store(cfg.store.path) as store:
+        stats = store.clean_stats(run_id)
+    summary.stages["clean"] = stats
+    return stats
 
 
 def _timed(summary: RunSummary, stage: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -91,6 +114,9 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
         total = ingest_stage(cfg, run_id, summary)
         logger.info("ingest: read %d, new %d, already seen %d, quarantined %d",
                     total.read, total.new, total.duplicates, total.quarantined)
+        stats = clean_stage(cfg, run_id, summary)
+        logger.info("clean: %d verbatims cleaned, %d analysed, %d segments; languages %s",
+                    stats["cleaned"], stats["analysed"], stats["segments"], stats["languages"])
         status = "completed"
     finally:
         summary.status = status

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.conftest import MINI_EXPECTED
@@ -68,3 +69,32 @@ def test_console_script_is_installed() -> None:
     assert exe is not None
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith("verbatim ")
+
+
+def test_annotate_one_row_per_input_row_in_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "avis.csv"
+    src.write_text(
+        "ref;avis\n"
+        "B2;\"Je m'appelle Lucie Bernard, colis reçu en retard mais livreur très aimable. Tel 06 11 22 33 44.\"\n"
+        "B1;\n"
+        "B3;\"Le paiement par carte ne passe pas !!!\"\n",
+        encoding="cp1252",
+    )
+    out, seg = tmp_path / "out.csv", tmp_path / "seg.csv"
+    assert main(["annotate", str(src), "--text-column", "avis", "--id-column", "ref", "--out", str(out), "--segments-out", str(seg)]) == 0
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(rows.columns[:7]) == ["id", "sentiment", "sentiment_score", "touchpoint", "touchpoints", "theme_id", "theme_label"]
+    assert rows["id"].tolist() == ["B2", "B1", "B3"]
+    segments = pd.read_csv(seg, dtype=str, keep_default_na=False)
+    assert list(segments.columns) == ["id", "segment", "text", "sentiment", "sentiment_score", "touchpoint", "theme_id"]
+    assert set(segments["id"]) == {"B2", "B3"} and (segments["id"] == "B2").sum() >= 2  # split on "mais"
+    joined = " ".join(segments["text"])
+    assert "Lucie" not in joined and "06 11" not in joined and "[NOM]" in joined and "[TEL]" in joined
+
+
+def test_annotate_unknown_column_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "a.csv"
+    src.write_text("id,texte\n1,bien\n", encoding="utf-8")
+    assert main(["annotate", str(src), "--text-column", "avis", "--out", str(tmp_path / "o.csv")]) == 3
+    err = capsys.readouterr().err
+    assert "--text-column 'avis' is not a column" in err and "['id', 'texte']" in err

@@ -2,6 +2,7 @@
 
 Sub-commands:
     ingest    read files of the four channels into the store and print the accounting
+    annotate  analyse a CSV/XLSX of texts in one go, without a store
     run       the nightly flow (Prefect) for one configuration file
 
 Errors raised on purpose (:class:`VerbatimError`) print one line and exit non-zero; no traceback.
@@ -15,7 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from verbatim import __version__
@@ -53,6 +54,21 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--timezone", default="Europe/Paris", help="zone of dates given without one (default: %(default)s)")
     ing.add_argument("--json", action="store_true", help="print the accounting as one JSON object")
 
+    ann = sub.add_parser(
+        "annotate",
+        help="analyse a CSV/XLSX of texts in one go (no store) and write one row per input row",
+        description="Analyse a CSV (delimiter and encoding detected) or XLSX of texts without a store. Writes one row "
+                    "per input row, in input order, with the columns id, sentiment, sentiment_score, touchpoint, "
+                    "touchpoints, theme_id, theme_label, emotion, effort, intent, language. Columns of stages not "
+                    "built yet are empty. With --segments-out, one row per opinion unit (PII-masked text).",
+    )
+    ann.add_argument("input", metavar="INPUT", help="CSV or XLSX file")
+    ann.add_argument("--text-column", required=True, metavar="COL", help="column holding the text")
+    ann.add_argument("--id-column", metavar="COL", help="column holding an id (default: row number from 1)")
+    ann.add_argument("--out", required=True, metavar="OUT.csv", help="one row per input row")
+    ann.add_argument("--segments-out", metavar="SEG.csv", help="one row per segment: id, segment, text, ...")
+    ann.add_argument("--config", metavar="FILE", help="TOML configuration for thresholds and models (default: built-in)")
+
     run = sub.add_parser(
         "run",
         help="run the nightly flow (ingest, analyse, report) for a configuration",
@@ -70,7 +86,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from verbatim.store import Accounting, Store
 
     ingest_cfg = IngestConfig(timezone=args.timezone)
-    run_id = "ingest_" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    run_id = "ingest_" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     per_source: dict[str, dict[str, int]] = {}
     total = Accounting()
     with Store(args.store) as store:
@@ -91,6 +107,24 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    from verbatim.annotate import annotate_frame, read_table
+    from verbatim.config import Config, load_config
+
+    cfg = load_config(args.config) if args.config else Config()
+    rows, segments = annotate_frame(read_table(Path(args.input)), args.text_column, cfg, id_column=args.id_column)
+    _write_csv(rows, Path(args.out))
+    if args.segments_out:
+        _write_csv(segments, Path(args.segments_out))
+    print(f"annotated {len(rows)} rows ({len(segments)} segments) -> {args.out}")
+    return 0
+
+
+def _write_csv(frame: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8")  # type: ignore[attr-defined]
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from verbatim.config import load_config
     from verbatim.runs import parse_as_of
@@ -98,6 +132,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)  # fail fast, before Prefect starts, on a bad config
     parse_as_of(args.as_of, cfg.ingest.timezone)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.nightly import nightly
 
     result = nightly(config_path=str(Path(args.config).resolve()), as_of=args.as_of)
@@ -113,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers = {"ingest": _cmd_ingest, "run": _cmd_run}
+    handlers = {"ingest": _cmd_ingest, "annotate": _cmd_annotate, "run": _cmd_run}
     try:
         return handlers[args.command](args)
     except VerbatimError as exc:

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,18 +26,18 @@ def parse_as_of(value: str | date | None, tz: str) -> datetime:
         ConfigError: ``value`` is not an ISO date such as ``2026-11-20``.
     """
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value)
         except ValueError:
             raise ConfigError(f"--as-of {value!r} is not a date; expected YYYY-MM-DD, for example 2026-11-20") from None
-    return datetime.combine(value, time(23, 59, 59), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+    return datetime.combine(value, time(23, 59, 59), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def new_run_id(as_of: datetime, started: datetime | None = None) -> str:
     """``<as-of date>_<start time UTC>``, sortable and unique per second."""
-    started = started or datetime.now(timezone.utc)
+    started = started or datetime.now(UTC)
     return f"{as_of.date().isoformat()}_{started.strftime('%Y%m%dT%H%M%S')}"
 
 

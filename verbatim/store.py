@@ -94,6 +94,9 @@ def _quarantine_key(source: str, location: str, reason: str) -> str:
 class Store:
     """A DuckDB file holding every stage's tables.
 
+    DuckDB 2 refuses new work on a connection while a result is pending, so every query here
+    is consumed whole (``fetchall``/``df``) before the next one.
+
     Args:
         path: the database file (created with its folder if missing).
         read_only: open without write access (reports, inspection).
@@ -109,7 +112,7 @@ class Store:
             self.con.execute("SET TimeZone = 'UTC'")
             if not read_only:
                 self.con.execute(_DDL)
-                self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]).fetchall()
         except (duckdb.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the store {str(self.path)!r}: {exc}. Expected a DuckDB file that no other "
@@ -158,7 +161,7 @@ class Store:
                 fresh["run_id"] = run_id
                 fresh["ingested_at"] = now
                 con.register("_fresh", fresh[[*VERBATIM_COLUMNS, "run_id", "ingested_at"]])
-                con.execute(f"INSERT INTO verbatims ({', '.join([*VERBATIM_COLUMNS, 'run_id', 'ingested_at'])}) SELECT * FROM _fresh")
+                con.execute(f"INSERT INTO verbatims ({', '.join([*VERBATIM_COLUMNS, 'run_id', 'ingested_at'])}) SELECT * FROM _fresh").fetchall()
                 con.unregister("_fresh")
             if len(batch.rejected):
                 rej = batch.rejected[list(QUARANTINE_COLUMNS)].copy()
@@ -167,11 +170,21 @@ class Store:
                 rej["run_id"] = run_id
                 rej["quarantined_at"] = now
                 con.register("_rej", rej)
-                con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM _rej")
+                con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM _rej").fetchall()
                 con.unregister("_rej")
         return Accounting(read=batch.read, new=len(fresh), duplicates=len(records) - len(fresh), quarantined=len(batch.rejected))
 
     # ------------------------------------------------------------------ cleaning
+    def clean_stats(self, run_id: str) -> dict[str, Any]:
+        """Counts of the verbatims cleaned in ``run_id``: total, analysed, segments, per language."""
+        total, analysed, segments = self.con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE analysed), coalesce(sum(n_segments), 0) FROM cleaned WHERE run_id = ?",
+            [run_id]).fetchall()[0]
+        languages = dict(self.con.execute(
+            "SELECT language, count(*) FROM cleaned WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1", [run_id]).fetchall())
+        return {"cleaned": int(total), "analysed": int(analysed), "not_analysed": int(total - analysed),
+                "segments": int(segments), "languages": languages}
+
     def pending_clean(self, limit: int | None = None) -> pd.DataFrame:
         """Stored verbatims not cleaned yet (``verbatim_id``, ``channel``, ``text``), oldest first."""
         sql = ("SELECT v.verbatim_id, v.channel, v.text FROM verbatims v ANTI JOIN cleaned c USING (verbatim_id) "
@@ -192,12 +205,12 @@ class Store:
             frame = cleaned[list(CLEANED_COLUMNS)].copy()
             frame["run_id"] = run_id
             con.register("_cleaned", frame)
-            con.execute(f"INSERT OR IGNORE INTO cleaned ({', '.join([*CLEANED_COLUMNS, 'run_id'])}) SELECT * FROM _cleaned")
+            con.execute(f"INSERT OR IGNORE INTO cleaned ({', '.join([*CLEANED_COLUMNS, 'run_id'])}) SELECT * FROM _cleaned").fetchall()
             con.unregister("_cleaned")
             if len(segments):
                 con.register("_segments", segments[list(SEGMENT_COLUMNS)])
                 cols = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
-                con.execute(f"INSERT OR IGNORE INTO segments ({cols}) SELECT * FROM _segments")
+                con.execute(f"INSERT OR IGNORE INTO segments ({cols}) SELECT * FROM _segments").fetchall()
                 con.unregister("_segments")
             return self.count("cleaned") - before
 
@@ -205,16 +218,16 @@ class Store:
     def start_run(self, run_id: str, as_of: datetime) -> None:
         with self.transaction() as con:
             con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, NULL, ?, 'running', NULL)",
-                        [run_id, datetime.now(UTC), as_of])
+                        [run_id, datetime.now(UTC), as_of]).fetchall()
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         with self.transaction() as con:
             con.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
-                        [datetime.now(UTC), status, json.dumps(summary, default=str), run_id])
+                        [datetime.now(UTC), status, json.dumps(summary, default=str), run_id]).fetchall()
 
     # ------------------------------------------------------------------ reads
     def count(self, table: str) -> int:
-        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - internal names
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     def verbatims(self, where: str = "", params: list[Any] | None = None) -> pd.DataFrame:
         """Stored verbatims (columns ``VERBATIM_COLUMNS`` + ``run_id``, ``ingested_at``)."""

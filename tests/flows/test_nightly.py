@@ -25,7 +25,10 @@ def test_nightly_writes_run_json_and_is_idempotent(harness: None, mini: Path) ->
     expected = [sum(v[i] for v in MINI_EXPECTED.values()) for i in range(4)]
     assert [run["counts"][k] for k in ("read", "new", "already_seen", "quarantined")] == expected
     assert set(run["quarantine_reasons"]) == {"score_out_of_range", "empty_text", "malformed_json"}
-    assert {"ingest.read", "ingest.store", "total"} <= set(run["timings"])
+    assert {"ingest.read", "ingest.store", "clean", "total"} <= set(run["timings"])
+    clean = run["stages"]["clean"]
+    assert clean["cleaned"] == run["counts"]["new"] and clean["analysed"] == clean["cleaned"]
+    assert clean["languages"] == {"fr": clean["cleaned"]} and clean["segments"] >= clean["cleaned"]
     latest = folder.parent / "latest"
     assert json.loads((latest / "run.json").read_text(encoding="utf-8"))["run_id"] == run["run_id"]
 
@@ -35,3 +38,6 @@ def test_nightly_writes_run_json_and_is_idempotent(harness: None, mini: Path) ->
     con = duckdb.connect(str(mini.parent / "var/mini.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM verbatims").fetchone()[0] == run["counts"]["new"]
     assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
+    assert second["stages"]["clean"]["cleaned"] == 0  # nothing new: nothing cleaned again
+    texts = " ".join(r[0] for r in con.execute("SELECT text FROM segments").fetchall())
+    assert "Paul Girard" not in texts  # the e-mail signature is removed (or masked)

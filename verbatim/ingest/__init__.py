@@ -121,7 +121,19 @@ def read_source(source: SourceConfig, cfg: IngestConfig) -> Batch:
     batches = [_read_emails(emails, source, cfg)] if emails else []
     chosen = set(emails)
     batches += [read_file(p, source, cfg) for p in paths if p not in chosen]
-    return Batch.concat(batches)
+    return mask_rejected(Batch.concat(batches))
+
+
+def mask_rejected(batch: Batch) -> Batch:
+    """Mask personal data in the quarantine rows' ``excerpt`` and ``detail`` (they reach reports and logs)."""
+    from verbatim.clean.pii import mask_text
+
+    if len(batch.rejected):
+        rejected_rows = batch.rejected.copy()
+        for column in ("excerpt", "detail"):
+            rejected_rows[column] = rejected_rows[column].fillna("").astype(str).map(mask_text)
+        return Batch(batch.records, rejected_rows)
+    return batch
 
 
 def _read_emails(paths: list[Path], source: SourceConfig, cfg: IngestConfig) -> Batch:

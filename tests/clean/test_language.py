@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from verbatim.clean.language import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Le conseiller a été très aimable et mon dossier a été traité rapidement.", "fr"),
+        ("DIRECT ASSURANCE EST NUL, ILS NE SAVENT MEME PAS FAIRE UNE RESILIATION", "fr"),
+        ("The delivery was late and the customer service never answered my emails.", "en"),
+        ("El pedido llegó tarde y nadie contestó a mis correos electrónicos.", "es"),
+        ("Die Lieferung kam zu spät und niemand hat auf meine E-Mails geantwortet.", "de"),
+        ("La consegna è arrivata in ritardo e nessuno ha risposto alle mie email.", "it"),
+    ],
+)
+def test_detects_language(text, lang):
+    detected, score = detect_language(text)
+    assert detected == lang
+    assert 0.0 <= score <= 1.0
+
+
+@pytest.mark.parametrize("text", ["à fuir", "ok", "nul", "great thanks", "A fuir !!!"])
+def test_short_texts_are_assumed_french(text):
+    assert detect_language(text, min_chars=20)[0] == "fr"
+
+
+def test_short_text_in_another_script_is_not_french():
+    assert detect_language("Доставка опоздала", min_chars=20)[0] != "fr"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345", "!!!", "[TEL] [EMAIL]"])
+def test_no_letters_is_undetermined(text):
+    assert detect_language(text) == ("und", 0.0)
+
+
+def test_placeholders_do_not_make_text_english():
+    assert detect_language("[MENTION] [URL] colis jamais reçu [TEL]")[0] == "fr"
