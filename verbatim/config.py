@@ -117,15 +117,108 @@ class CleanConfig(_Section):
     max_segment_chars: int = Field(default=600, gt=20)
     min_segment_chars: int = Field(default=3, ge=1)
     batch_size: int = Field(default=256, gt=0)
+    # "fast": tokenizer + sentencizer + lookup lemmas; "tagger": + morphologizer (POS-aware lemmas);
+    # "parser": parser sentence boundaries (slowest). See verbatim/clean/segment.py for figures.
+    segmenter: Literal["fast", "tagger", "parser"] = "fast"
+    n_process: int = Field(default=1, ge=1)  # spaCy processes (nlp.pipe n_process)
+    spacy_max_chars: int = Field(default=20_000, ge=1_000)  # longer texts go to spaCy in chunks
+    min_contrast_words: int = Field(default=2, ge=1)  # content words each side of "mais" to cut there
+    language_min_confidence: float = Field(default=0.9, ge=0, le=1)  # needed to label a text non-French
+
+
+class SentimentConfig(_Section):
+    """Sentiment, emotion, effort and intent (``verbatim.sentiment``, ``verbatim.signals``)."""
+
+    model_dir: Path | None = None  # default: the repository's models/sentiment
+    neutral_band: float = Field(default=0.2, ge=0, lt=1)  # |score| below this -> neutre
+    strong_negative: float = Field(default=-0.55, ge=-1, le=0)  # a segment at or below this makes its verbatim negatif
+    mixed_cut: float = Field(default=0.3, gt=0, le=1)  # a verbatim with segments >= +cut and <= -cut is mixed
+    rule_weight: float = Field(default=0.3, ge=0, le=1)  # share of the French rule score in the segment score
+    negation_rule_weight: float = Field(default=0.8, ge=0, le=1)  # same share when a negation flipped a word
+    short_text_words: int = Field(default=12, ge=0)  # segments of at most this many words with a polar word...
+    short_text_rule_weight: float = Field(default=0.6, ge=0, le=1)  # ...give the rules this share (n-grams are thin)
+    intensifier_gain: float = Field(default=0.35, ge=0, le=1)  # very/trop/vraiment: |score| moves this share toward 1
+    softener_gain: float = Field(default=0.3, ge=0, le=1)  # un peu/assez/plutot: |score| shrinks by this share
+    question_damping: float = Field(default=0.5, ge=0, le=1)  # questions keep this share of their score
+    shouting_push: float = Field(default=0.3, ge=0, le=1)  # capitals push the score down by this much
+    shouting_min_ratio: float = Field(default=0.7, gt=0, le=1)  # share of upper-case letters that counts as shouting
+    conflict_margin: float = Field(default=0.3, gt=0, le=1)  # text score needed to contradict a survey score
+    nps_promoter: int = Field(default=9, ge=0, le=10)  # NPS >= this with a negative text -> score_conflict
+    nps_detractor: int = Field(default=4, ge=0, le=10)  # NPS <= this with a positive text -> score_conflict
+    csat_high: int = Field(default=4, ge=1, le=5)
+    csat_low: int = Field(default=2, ge=1, le=5)
+    batch_size: int = Field(default=2048, gt=0)
+
+
+class EmbedConfig(_Section):
+    """Sentence embeddings (``verbatim.embed``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = "embed.use-multilingual.v1"  # a registered name, or a SentenceTransformer name/path
+    threads: int = Field(default=2, gt=0)
+    batch_size: int = Field(default=256, gt=0)
+
+
+class FlowConfig(_Section):
+    """How the nightly flow walks through the store."""
+
+    chunk_size: int = Field(default=5000, gt=0)  # verbatims analysed per task call (bounds memory)
 
 
 class JourneyConfig(_Section):
-    taxonomy: str = "ecommerce"
+    """Touchpoint linking and the cross-sector axis (``verbatim.journey``).
+
+    Confidence of (segment, touchpoint) = sigmoid(bias + similarity_weight * best cosine to the
+    touchpoint's description/examples + keyword_weight * keyword evidence + theme_weight * share
+    of the segment's theme linked to that touchpoint). The three first weights were fitted by
+    logistic regression on half of ``benchmarks/labels/journey_assurance.csv`` (see
+    ``benchmarks/bench_journey.py``); ``theme_weight`` is set by hand (no theme labels).
+    """
+
+    taxonomy: str = "ecommerce"  # a built-in name or the path of a YAML file
+    min_confidence: float = Field(default=0.5, ge=0, le=1)  # below: "non_rattache"
+    bias: float = -4.7
+    similarity_weight: float = Field(default=5.7, ge=0)
+    keyword_weight: float = Field(default=3.5, ge=0)
+    keyword_cap: float = Field(default=2.0, gt=0)  # keyword evidence saturates here
+    lemma_keyword_weight: float = Field(default=0.5, ge=0, le=1)  # a keyword found only among the lemmas counts this much
+    theme_weight: float = Field(default=2.0, ge=0)
+    theme_min_size: int = Field(default=3, ge=1)  # smaller themes do not vote
+    axis_keyword_bonus: float = Field(default=0.05, ge=0)  # family/dimension score per keyword found
+    axis_touchpoint_bonus: float = Field(default=0.1, ge=0)  # family score added by the touchpoint's default family
 
 
 class HotspotsConfig(_Section):
     window_days: int = Field(default=7, gt=0)
     baseline_days: int = Field(default=56, gt=0)
+
+
+class ThemesConfig(_Section):
+    """Themes on opinion units (``verbatim.themes``); see ``verbatim/themes/model.py`` for the method."""
+
+    fit_sample_size: int = Field(default=50_000, gt=0)  # segments the model is fitted on; the rest are assigned
+    cluster_sample_size: int = Field(default=12_000, gt=0)  # of those, how many are reduced and clustered
+    reducer: Literal["umap", "pca"] = "umap"  # seeded UMAP (cosine) or PCA before clustering
+    n_components: int = Field(default=5, gt=1)
+    n_neighbors: int = Field(default=15, gt=1)  # UMAP
+    clusterer: Literal["hdbscan", "kmeans"] = "hdbscan"
+    min_theme_share: float = Field(default=0.004, gt=0, lt=1)  # smallest theme, as a share of the clustered sample
+    min_theme_size: int = Field(default=15, ge=2)  # ... and in segments
+    n_clusters: int = Field(default=40, gt=1)  # kmeans only
+    merge_similarity: float = Field(default=0.93, gt=0, le=1)  # clusters whose centroids are this close become one theme
+    min_similarity: float = Field(default=0.35, ge=-1, le=1)  # cosine to a theme centroid needed to be assigned
+    match_similarity: float = Field(default=0.8, gt=0, le=1)  # refit: centroid cosine needed to keep an old theme id
+    pool_min_size: int = Field(default=500, gt=0)  # unassigned pool size that triggers theme discovery
+    pool_min_share: float = Field(default=0.15, gt=0, le=1)  # ... or pool share of the segments seen since the fit
+    n_categories: int = Field(default=6, gt=0)  # hierarchy: themes grouped into at most this many categories
+    top_words: int = Field(default=10, gt=1)
+    label_words: int = Field(default=3, ge=2, le=4)
+    label_diversity: float = Field(default=0.5, ge=0, le=1)  # MMR diversity of the label words
+    min_df: int = Field(default=3, ge=1)  # a word must appear in this many segments of the sample
+    stop_words: list[str] = Field(default_factory=list)  # more words never used in topic words
+    brands: list[str] = Field(default_factory=list)  # company and product names, never topic words
+    edits: Path | None = None  # analyst edits YAML (rename, merge, pin, noise); relative to the config file
 
 
 class Config(_Section):
@@ -139,8 +232,12 @@ class Config(_Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     clean: CleanConfig = Field(default_factory=CleanConfig)
+    flow: FlowConfig = Field(default_factory=FlowConfig)
+    embed: EmbedConfig = Field(default_factory=EmbedConfig)
     journey: JourneyConfig = Field(default_factory=JourneyConfig)
+    sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     hotspots: HotspotsConfig = Field(default_factory=HotspotsConfig)
+    themes: ThemesConfig = Field(default_factory=ThemesConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     def resolve(self, path: Path) -> Path:
