@@ -177,7 +177,7 @@ class JourneyConfig(_Section):
     """
 
     taxonomy: str = "ecommerce"  # a built-in name or the path of a YAML file
-    min_confidence: float = Field(default=0.5, ge=0, le=1)  # below: "non_rattache"
+    min_confidence: float = Field(default=0.4, ge=0, le=1)  # below: "non_rattache"
     bias: float = -4.7
     similarity_weight: float = Field(default=5.7, ge=0)
     keyword_weight: float = Field(default=3.5, ge=0)
@@ -186,7 +186,7 @@ class JourneyConfig(_Section):
     theme_weight: float = Field(default=2.0, ge=0)
     theme_min_size: int = Field(default=3, ge=1)  # smaller themes do not vote
     axis_keyword_bonus: float = Field(default=0.05, ge=0)  # family/dimension score per keyword found
-    axis_touchpoint_bonus: float = Field(default=0.1, ge=0)  # family score added by the touchpoint's default family
+    axis_touchpoint_bonus: float = Field(default=0.2, ge=0)  # family score added by the touchpoint's default family
 
 
 class HotspotsConfig(_Section):

@@ -1,0 +1,159 @@
+"""Touchpoint linking quality on hand-labelled insurance reviews (``assurance`` taxonomy).
+
+Prints one markdown block::
+
+    python benchmarks/bench_journey.py [--data ../shared/data/insurance_reviews_fr.csv.gz] [--fit]
+
+* Labels: ``benchmarks/labels/journey_assurance.csv`` (``id``, ``touchpoints`` ``|``-joined, empty
+  when the review names no touchpoint): reviews drawn with a seeded sample spread over the 45
+  insurers (40-450 characters), labelled by hand with the ``assurance`` taxonomy.
+* Reviews are segmented with :func:`verbatim.clean.pipeline.clean_verbatims`, embedded with the
+  default encoder and linked with :func:`verbatim.journey.link_segments` (no themes). A review's
+  predicted touchpoints are the union of its segments' ``touchpoints``.
+* Halves: labels with an even id were used to choose the weights (``--fit`` refits the logistic
+  regression on them) and to prune generic keywords; odd ids are held out. Figures are given for
+  both halves and for all labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import machine, timer  # noqa: E402
+from verbatim.clean.pipeline import clean_verbatims  # noqa: E402
+from verbatim.config import CleanConfig, EmbedConfig, JourneyConfig  # noqa: E402
+from verbatim.embed import encode  # noqa: E402
+from verbatim.journey import NOT_LINKED, link_segments, load_taxonomy  # noqa: E402
+from verbatim.journey.lexicon import KeywordMatcher  # noqa: E402
+from verbatim.journey.link import _similarity  # noqa: E402
+from verbatim.journey.prototypes import prototypes_of  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "benchmarks" / "labels" / "journey_assurance.csv"
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "insurance_reviews_fr.csv.gz"
+
+
+def cached_embeddings(texts: list[str]) -> np.ndarray:
+    """Default-model embeddings of ``texts``, cached in the temp folder under a hash of the texts."""
+    key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"verbatim_journey_{key}.npy"
+    if path.is_file():
+        return np.load(path, allow_pickle=False)
+    emb = encode(texts, EmbedConfig())
+    np.save(path, emb)
+    return emb
+
+
+def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]]]:
+    """Labels, segments of the labelled reviews and the true touchpoints per review id."""
+    labels = pd.read_csv(LABELS, keep_default_na=False, dtype={"id": str})
+    reviews = pd.read_csv(data, dtype={"id": str})
+    reviews = reviews[reviews["id"].isin(labels["id"])]
+    verbatims = pd.DataFrame({"verbatim_id": reviews["id"], "channel": "survey", "text": reviews["text"]})
+    _, segments = clean_verbatims(verbatims, CleanConfig())
+    truth = {i: set(filter(None, t.split("|"))) for i, t in zip(labels["id"], labels["touchpoints"], strict=True)}
+    return labels, segments, truth
+
+
+def predictions(segments: pd.DataFrame, links: pd.DataFrame) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Per review: union of its segments' touchpoints, and the main touchpoint of its most confident segment."""
+    frame = segments[["verbatim_id"]].assign(touchpoints=links["touchpoints"].to_numpy(),
+                                              touchpoint=links["touchpoint"].to_numpy(),
+                                              conf=links["touchpoint_confidence"].to_numpy())
+    union = {v: set(filter(None, "|".join(g["touchpoints"]).split("|"))) for v, g in frame.groupby("verbatim_id")}
+    main = {v: g.sort_values("conf", ascending=False)["touchpoint"].iloc[0] for v, g in frame.groupby("verbatim_id")}
+    return union, main
+
+
+def scores(ids: list[str], truth: dict[str, set[str]], pred: dict[str, set[str]], main: dict[str, str],
+           touchpoints: list[str]) -> tuple[dict[str, float], pd.DataFrame]:
+    """Micro P/R/F1, main-touchpoint hit rate, and per-touchpoint precision/recall."""
+    rows = []
+    for tp in touchpoints:
+        t = sum(tp in truth[i] and tp in pred.get(i, set()) for i in ids)
+        f = sum(tp not in truth[i] and tp in pred.get(i, set()) for i in ids)
+        m = sum(tp in truth[i] and tp not in pred.get(i, set()) for i in ids)
+        rows.append((tp, t + m, t / (t + f) if t + f else float("nan"), t / (t + m) if t + m else float("nan")))
+    per = pd.DataFrame(rows, columns=["touchpoint", "support", "precision", "recall"])
+    tp_all = sum(len(truth[i] & pred.get(i, set())) for i in ids)
+    n_pred = sum(len(pred.get(i, set())) for i in ids)
+    n_true = sum(len(truth[i]) for i in ids)
+    p, r = tp_all / max(n_pred, 1), tp_all / max(n_true, 1)
+    with_truth = [i for i in ids if truth[i]]
+    hit = np.mean([main.get(i, NOT_LINKED) in truth[i] for i in with_truth])
+    return {"n": len(ids), "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "main_hit": hit}, per
+
+
+def fit(segments: pd.DataFrame, emb: np.ndarray, truth: dict[str, set[str]], fit_ids: set[str], cfg: JourneyConfig) -> None:
+    """Refit bias/similarity/keyword weights by logistic regression at review level on ``fit_ids``; print them."""
+    from sklearn.linear_model import LogisticRegression
+
+    tax = load_taxonomy("assurance")
+    sim = np.maximum(_similarity(emb, prototypes_of(tax, EmbedConfig()), len(segments)), 0)
+    kw = np.minimum(KeywordMatcher([t.keywords for t in tax.touchpoints]).evidence(
+        segments["text"].tolist(), segments["lemmas"].tolist(), cfg.lemma_keyword_weight), cfg.keyword_cap)
+    x, y = [], []
+    vids = segments["verbatim_id"].to_numpy()
+    for v in sorted(fit_ids):
+        rows = vids == v
+        if not rows.any():
+            continue
+        for j, tp in enumerate(tax.ids):
+            best = np.argmax(cfg.similarity_weight * sim[rows, j] + cfg.keyword_weight * kw[rows, j])
+            x.append((sim[rows, j][best], kw[rows, j][best]))
+            y.append(tp in truth[v])
+    model = LogisticRegression(C=10).fit(np.array(x), np.array(y))
+    print(f"fitted on {len(fit_ids)} reviews: bias={model.intercept_[0]:.2f} similarity_weight={model.coef_[0][0]:.2f} "
+          f"keyword_weight={model.coef_[0][1]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--fit", action="store_true", help="refit the logistic weights on the even half and print them")
+    parser.add_argument("--min-confidence", type=float, default=None)
+    args = parser.parse_args()
+
+    cfg = JourneyConfig(taxonomy="assurance")
+    if args.min_confidence is not None:
+        cfg = cfg.model_copy(update={"min_confidence": args.min_confidence})
+    labels, segments, truth = load(args.data)
+    emb = cached_embeddings(segments["text"].tolist())
+    even = {i for i in labels["id"] if int(i) % 2 == 0}
+    if args.fit:
+        fit(segments, emb, truth, even, cfg)
+    tax = load_taxonomy("assurance")
+    link_segments(segments.head(1), emb[:1], tax, cfg)  # embeds and caches the prototypes
+    with timer() as elapsed:
+        links = link_segments(segments, emb, tax, cfg)
+    pred, main_tp = predictions(segments, links)
+
+    print(f"### Journey linking (assurance taxonomy)\n\n{machine()}; {len(labels)} hand-labelled reviews "
+          f"({len(segments)} segments) from {args.data.name}; min_confidence {cfg.min_confidence}; "
+          f"linking {len(segments) / elapsed():.0f} segments/s (segment embeddings and prototypes cached).\n")
+    print("| labels | reviews | micro-P | micro-R | micro-F1 | main touchpoint among the true ones |\n|---|---|---|---|---|---|")
+    halves = {"even ids (tuning)": sorted(even), "odd ids (held out)": sorted(set(labels["id"]) - even),
+              "all": sorted(labels["id"])}
+    per_all = None
+    for name, ids in halves.items():
+        s, per = scores(ids, truth, pred, main_tp, tax.ids)
+        per_all = per
+        print(f"| {name} | {s['n']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['main_hit']:.3f} |")
+    share = (links["touchpoint"] == NOT_LINKED).mean()
+    print(f"\nSegments `non_rattache`: {share:.1%}.\n\nPer touchpoint (all labels):\n")
+    print("| touchpoint | support | precision | recall |\n|---|---|---|---|")
+    for row in per_all.itertuples():
+        print(f"| {row.touchpoint} | {row.support} | {row.precision:.2f} | {row.recall:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Linking segments to touchpoints, family and dimension; theme touchpoints and pins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from verbatim.errors import ConfigError, SchemaError
+from verbatim.journey import LINK_COLUMNS, NOT_LINKED, link_segments, load_taxonomy, theme_touchpoints
+from verbatim.journey.lexicon import KeywordMatcher, fold
+
+ECOMMERCE = load_taxonomy("ecommerce")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("colis arrivé en retard", "livraison"),
+        ("j'ai été débité deux fois", "paiement"),
+        ("conseillère très aimable", "service_client"),
+        ("bonjour merci", NOT_LINKED),
+        ("l'article reçu est de très mauvaise qualité", "produit"),
+        ("impossible de me connecter avec mon mot de passe", "compte"),
+    ],
+)
+def test_ecommerce_sentences(segments_of, cfg, text: str, expected: str) -> None:
+    segments, emb = segments_of([text])
+    links = link_segments(segments, emb, ECOMMERCE, cfg)
+    assert list(links.columns) == list(LINK_COLUMNS)
+    row = links.iloc[0]
+    assert row["touchpoint"] == expected, links.to_dict("records")
+    assert 0.0 <= row["touchpoint_confidence"] <= 1.0
+    assert (row["touchpoints"] == "") == (expected == NOT_LINKED)
+
+
+def test_segment_touching_two_touchpoints(segments_of, cfg) -> None:
+    segments, emb = segments_of(["colis livré avec dix jours de retard et toujours pas de remboursement"])
+    row = link_segments(segments, emb, ECOMMERCE, cfg).iloc[0]
+    assert {"livraison", "retours_remboursements"} <= set(row["touchpoints"].split("|"))
+    assert row["touchpoint"] == row["touchpoints"].split("|")[0]
+
+
+def test_input_not_modified_and_order_kept(segments_of, cfg) -> None:
+    segments, emb = segments_of(["bonjour merci", "colis arrivé en retard"])
+    before = segments.copy()
+    links = link_segments(segments, emb, ECOMMERCE, cfg)
+    pd.testing.assert_frame_equal(segments, before)
+    assert links["segment_id"].tolist() == segments["segment_id"].tolist()
+
+
+def test_keywords_only_without_embeddings(cfg) -> None:
+    segments = pd.DataFrame({"segment_id": ["s1"], "text": ["Le LIVREUR a jeté le colis"], "lemmas": ["livreur jeter colis"]})
+    assert link_segments(segments, None, ECOMMERCE, cfg).iloc[0]["touchpoint"] == "livraison"
+
+
+def test_keyword_matching_is_accent_insensitive_and_multiword() -> None:
+    matcher = KeywordMatcher([["prélèvement", "point relais"], ["remboursé"]])
+    ev = matcher.evidence(["PRELEVEMENTS refusés au point   relais", "rembourse"], ["", ""])
+    assert ev[0, 0] == 2 and ev[1, 1] == 1 and fold("Élève’s") == "eleve's"
+    lemma_only = matcher.evidence(["il m'a remboursée"], ["rembourser"], lemma_weight=0.5)
+    assert lemma_only[0, 1] == 0.0  # "remboursée" is not the keyword form; the lemma is not a keyword either
+
+
+def test_theme_votes_help_an_ambiguous_segment(segments_of, cfg) -> None:
+    texts = ["colis arrivé en retard", "le livreur n'est jamais passé", "colis perdu par le transporteur",
+             "toujours rien reçu, c'est long"]
+    segments, emb = segments_of(texts)
+    alone = link_segments(segments, emb, ECOMMERCE, cfg)
+    votes = pd.DataFrame({"segment_id": segments["segment_id"], "theme_id": [7, 7, 7, 7]})
+    with_votes = link_segments(segments, emb, ECOMMERCE, cfg, theme_votes=votes)
+    last = segments["segment_id"].iloc[-1]
+    before = alone.set_index("segment_id").loc[last]
+    after = with_votes.set_index("segment_id").loc[last]
+    assert after["touchpoint"] == "livraison"
+    assert before["touchpoint"] != "livraison" or after["touchpoint_confidence"] > before["touchpoint_confidence"]
+
+
+def test_outlier_theme_does_not_vote(segments_of, cfg) -> None:
+    segments, emb = segments_of(["colis arrivé en retard", "colis perdu", "colis abîmé", "bonjour merci"])
+    votes = pd.DataFrame({"segment_id": segments["segment_id"], "theme_id": [-1, -1, -1, -1]})
+    assert link_segments(segments, emb, ECOMMERCE, cfg, theme_votes=votes).iloc[-1]["touchpoint"] == NOT_LINKED
+
+
+def test_family_and_dimension_assigned(segments_of, cfg) -> None:
+    texts = ["conseillère très aimable", "je recommande ce site à tous mes amis", "colis arrivé en retard", "bonjour merci"]
+    segments, emb = segments_of(texts)
+    links = link_segments(segments, emb, ECOMMERCE, cfg)
+    assert links["family"].isin(["acces", "usage", "relation_client", "partage"]).all()
+    assert links["dimension"].isin(["utile", "facile", "agreable"]).all()
+    assert links["family"].iloc[0] == "relation_client" and links["dimension"].iloc[0] == "agreable"
+    assert links["family"].iloc[1] == "partage"
+    assert links["family"].iloc[2] == "usage" and links["dimension"].iloc[2] == "facile"
+
+
+def test_mismatched_embeddings_raise(segments_of, cfg) -> None:
+    segments, emb = segments_of(["colis arrivé en retard"])
+    with pytest.raises(SchemaError, match="embedding rows"):
+        link_segments(segments, np.vstack([emb, emb]), ECOMMERCE, cfg)
+
+
+def test_empty_segments(cfg) -> None:
+    links = link_segments(pd.DataFrame({"segment_id": [], "text": []}), None, ECOMMERCE, cfg)
+    assert list(links.columns) == list(LINK_COLUMNS) and links.empty
+
+
+RESTAURATION = {
+    "name": "restauration",
+    "touchpoints": [
+        {"id": "reservation", "label": "Réservation", "stage": "avant",
+         "description": "Réserver une table par téléphone ou en ligne, disponibilité des créneaux.",
+         "examples": ["impossible de réserver une table", "réservation en ligne facile"],
+         "keywords": ["réservation", "réserver", "table"]},
+        {"id": "service", "label": "Service en salle", "stage": "experience",
+         "description": "Accueil, amabilité et rapidité du personnel de salle.",
+         "examples": ["le serveur était désagréable", "service très lent"],
+         "keywords": ["serveur", "serveuse", "service", "personnel", "accueil"]},
+        {"id": "cuisine", "label": "Cuisine", "stage": "experience",
+         "description": "Qualité, goût, fraîcheur et quantité des plats servis.",
+         "examples": ["les plats étaient délicieux", "viande trop cuite"],
+         "keywords": ["plat", "plats", "cuisine", "viande", "dessert", "goût"]},
+        {"id": "addition", "label": "Addition", "stage": "apres",
+         "description": "Prix des plats et des boissons, addition, paiement.",
+         "examples": ["addition salée", "prix raisonnables"],
+         "keywords": ["addition", "prix", "cher", "payer"]},
+    ],
+}
+
+
+def test_any_taxonomy_works_without_code_or_training(tmp_path: Path, segments_of, cfg) -> None:
+    path = tmp_path / "restauration.yaml"
+    path.write_text(yaml.safe_dump(RESTAURATION, allow_unicode=True), encoding="utf-8")
+    tax = load_taxonomy(path)
+    texts = ["la serveuse nous a ignorés pendant vingt minutes", "le dessert était délicieux",
+             "l'addition était beaucoup trop chère", "impossible de réserver une table samedi soir", "bonjour merci"]
+    segments, emb = segments_of(texts)
+    links = link_segments(segments, emb, tax, cfg)
+    assert links["touchpoint"].tolist() == ["service", "cuisine", "addition", "reservation", NOT_LINKED]
+
+
+def test_theme_touchpoints_majority_and_pins() -> None:
+    links = pd.DataFrame({"segment_id": list("abcdef"),
+                          "touchpoint": ["livraison", "livraison", "paiement", NOT_LINKED, NOT_LINKED, "produit"]})
+    assignments = pd.DataFrame({"segment_id": list("abcdef"), "theme_id": [1, 1, 1, 2, 2, 3]})
+    out = theme_touchpoints(links, assignments, {3: "service_client", 9: "fidelite"}, ECOMMERCE).set_index("theme_id")
+    assert out.loc[1, "touchpoint"] == "livraison" and out.loc[1, "share"] == pytest.approx(2 / 3, abs=1e-3)
+    assert out.loc[2, "touchpoint"] == NOT_LINKED and out.loc[2, "share"] == 1.0
+    assert out.loc[3, "touchpoint"] == "service_client" and bool(out.loc[3, "pinned"]) and out.loc[3, "share"] == 0.0
+    assert out.loc[9, "touchpoint"] == "fidelite"
+    with pytest.raises(ConfigError, match="no touchpoint 'cuisine'"):
+        theme_touchpoints(links, assignments, {1: "cuisine"}, ECOMMERCE)
