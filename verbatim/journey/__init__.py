@@ -3,10 +3,12 @@
 * :func:`load_taxonomy` reads a built-in taxonomy (:func:`builtin_taxonomies`) or a user's YAML;
 * :func:`link_segments` gives each segment its touchpoints, confidence, family and dimension;
 * :func:`theme_touchpoints` gives each theme its main touchpoint (analyst pins win);
+* :func:`rollup_touchpoints` gives each verbatim its main touchpoint and all those it reaches;
 * :func:`journey_view` aggregates per stage and touchpoint in journey order for the report.
 """
 
 from verbatim.journey.axis import DIMENSIONS, FAMILIES
+from verbatim.journey.rollup import ROLLUP_COLUMNS, rollup_touchpoints
 from verbatim.journey.link import LINK_COLUMNS, THEME_TOUCHPOINT_COLUMNS, link_segments, theme_touchpoints
 from verbatim.journey.taxonomy import NOT_LINKED, Taxonomy, Touchpoint, builtin_taxonomies, load_taxonomy, taxonomy_from_dict
 from verbatim.journey.view import JOURNEY_VIEW_COLUMNS, journey_view
@@ -17,6 +19,7 @@ __all__ = [
     "JOURNEY_VIEW_COLUMNS",
     "LINK_COLUMNS",
     "NOT_LINKED",
+    "ROLLUP_COLUMNS",
     "THEME_TOUCHPOINT_COLUMNS",
     "Taxonomy",
     "Touchpoint",
@@ -24,6 +27,7 @@ __all__ = [
     "journey_view",
     "link_segments",
     "load_taxonomy",
+    "rollup_touchpoints",
     "taxonomy_from_dict",
     "theme_touchpoints",
 ]
