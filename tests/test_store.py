@@ -84,3 +84,16 @@ def test_accounting_adds_up(tmp_path_factory: pytest.TempPathFactory, rows: list
         total_new += acc.new
     assert total_new == store.count("verbatims") == len({(i, t.casefold()) for i, t in rows})
     store.close()
+
+
+def test_upsert_is_idempotent_and_replaces_by_key(tmp_path: Path) -> None:
+    import pandas as pd
+
+    with Store(tmp_path / "v.duckdb") as store:
+        frame = pd.DataFrame({"segment_id": ["a", "b"], "score": [0.5, -0.2]})
+        assert store.upsert("scores", frame, "segment_id") == 2
+        store.upsert("scores", frame, "segment_id")
+        store.upsert("scores", pd.DataFrame({"segment_id": ["b"], "score": [0.9]}), "segment_id")
+        table = store.table("scores").sort_values("segment_id")
+        assert table["score"].tolist() == [0.5, 0.9]
+        assert store.table("missing").empty and store.upsert("scores", frame.iloc[:0], "segment_id") == 0

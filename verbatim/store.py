@@ -214,6 +214,53 @@ class Store:
                 con.unregister("_segments")
             return self.count("cleaned") - before
 
+    # ------------------------------------------------------------------ analysis tables
+    def has_table(self, name: str) -> bool:
+        return bool(self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0])
+
+    def upsert(self, table: str, frame: pd.DataFrame, key: str) -> int:
+        """Write ``frame`` to ``table`` (created from the frame's columns if missing), replacing rows with the same ``key``.
+
+        One transaction: re-writing the same rows changes nothing. Returns the rows written.
+        """
+        if frame.empty:
+            return 0
+        with self.transaction() as con:
+            con.register("_upsert", frame)
+            if not self.has_table(table):
+                con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM _upsert LIMIT 0').fetchall()
+            con.execute(f'DELETE FROM "{table}" WHERE "{key}" IN (SELECT "{key}" FROM _upsert)').fetchall()
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _upsert').fetchall()
+            con.unregister("_upsert")
+        return len(frame)
+
+    def replace_table(self, table: str, frame: pd.DataFrame) -> None:
+        """Replace the whole content of ``table`` with ``frame`` (one transaction)."""
+        with self.transaction() as con:
+            con.register("_replace", frame)
+            con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _replace').fetchall()
+            con.unregister("_replace")
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The whole table (empty frame when it does not exist yet)."""
+        if not self.has_table(name):
+            return pd.DataFrame()
+        return self.con.execute(f'SELECT * FROM "{name}"').df()
+
+    def segments_without(self, table: str, limit: int | None = None) -> pd.DataFrame:
+        """Segments of analysed verbatims that have no row in ``table`` yet, with their verbatim's fields.
+
+        Columns: ``SEGMENT_COLUMNS`` + ``channel``, ``received_at``, ``customer_id``, ``nps``,
+        ``csat``, ``ces``; ordered by verbatim date then segment.
+        """
+        anti = f'ANTI JOIN "{table}" t USING (segment_id)' if self.has_table(table) else ""
+        sql = (f"SELECT s.*, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces FROM segments s "
+               f"JOIN verbatims v USING (verbatim_id) {anti} ORDER BY v.received_at, s.segment_id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql).df()
+
     # ------------------------------------------------------------------ runs
     def start_run(self, run_id: str, as_of: datetime) -> None:
         with self.transaction() as con:
