@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
 
+from verbatim import stages
 from verbatim.clean import clean_verbatims
 from verbatim.config import CleanConfig, Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source
@@ -25,20 +27,20 @@ from verbatim.store import Accounting, Store
 T = TypeVar("T")
 
 
-@task(name="read-source", retries=2, retry_delay_seconds=2)
+@task(name="read-source", retries=2, retry_delay_seconds=2, cache_policy=NONE)
 def read_source_task(source: SourceConfig, ingest: IngestConfig) -> Batch:
     """Read one source (file, folder or glob) into a batch; retried on failure."""
     return read_source(source, ingest)
 
 
-@task(name="store-batch")
+@task(name="store-batch", cache_policy=NONE)
 def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
     """Write a batch to the store in one transaction and return its accounting."""
     with Store(store_path) as store:
         return store.add_batch(batch, run_id)
 
 
-@task(name="clean-chunk")
+@task(name="clean-chunk", cache_policy=NONE)
 def clean_chunk_task(store_path: Path, cfg: CleanConfig, run_id: str, limit: int) -> int:
     """Clean, mask and segment up to ``limit`` stored verbatims not cleaned yet; returns how many."""
     with Store(store_path) as store:
@@ -58,6 +60,30 @@ def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]
         stats = store.clean_stats(run_id)
     summary.stages["clean"] = stats
     return stats
+
+
+@task(name="enrich-chunk", cache_policy=NONE)
+def enrich_chunk_task(cfg: Config, run_id: str) -> int:
+    """Sentiment, emotion, effort, intent of up to one chunk of verbatims not enriched yet; returns how many."""
+    return stages.enrich_pending(cfg, run_id)
+
+
+@task(name="themes", cache_policy=NONE)
+def themes_task(cfg: Config, run_id: str) -> dict[str, Any]:
+    """Embed new segments, assign them to themes (fit the first time, discover new themes when the pool asks)."""
+    return stages.update_themes(cfg, run_id)
+
+
+@task(name="link-chunk", cache_policy=NONE)
+def link_chunk_task(cfg: Config, run_id: str) -> int:
+    """Touchpoints of up to one chunk of segments not linked yet; returns how many."""
+    return stages.link_pending(cfg, run_id)
+
+
+@task(name="write-outputs", cache_policy=NONE)
+def outputs_task(cfg: Config, folder: Path) -> dict[str, Any]:
+    """Write the run folder's analysis files (themes.csv ...)."""
+    return stages.write_outputs(cfg, folder)
 
 
 def _timed(summary: RunSummary, stage: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -117,6 +143,18 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
         stats = clean_stage(cfg, run_id, summary)
         logger.info("clean: %d verbatims cleaned, %d analysed, %d segments; languages %s",
                     stats["cleaned"], stats["analysed"], stats["segments"], stats["languages"])
+        enriched = 0
+        while n := _timed(summary, "enrich", enrich_chunk_task, cfg, run_id):
+            enriched += n
+        summary.stages["enrich"] = {"verbatims": enriched}
+        summary.stages["themes"] = _timed(summary, "themes", themes_task, cfg, run_id)
+        linked = 0
+        while n := _timed(summary, "journey", link_chunk_task, cfg, run_id):
+            linked += n
+        summary.stages["journey"] = {"segments": linked}
+        summary.stages["outputs"] = _timed(summary, "outputs", outputs_task, cfg, folder)
+        logger.info("analysis: %d verbatims enriched, themes %s, %d segments linked",
+                    enriched, summary.stages["themes"], linked)
         status = "completed"
     finally:
         summary.status = status

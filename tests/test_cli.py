@@ -86,8 +86,11 @@ def test_annotate_one_row_per_input_row_in_order(tmp_path: Path, capsys: pytest.
     assert list(rows.columns[:7]) == ["id", "sentiment", "sentiment_score", "touchpoint", "touchpoints", "theme_id", "theme_label"]
     assert rows["id"].tolist() == ["B2", "B1", "B3"]
     segments = pd.read_csv(seg, dtype=str, keep_default_na=False)
-    assert list(segments.columns) == ["id", "segment", "text", "sentiment", "sentiment_score", "touchpoint", "theme_id"]
+    assert list(segments.columns[:7]) == ["id", "segment", "text", "sentiment", "sentiment_score", "touchpoint", "theme_id"]
     assert set(segments["id"]) == {"B2", "B3"} and (segments["id"] == "B2").sum() >= 2  # split on "mais"
+    assert rows.loc[1, "sentiment"] == "" and rows.loc[2, "sentiment"] == "negatif"
+    assert "paiement" in rows.loc[2, "touchpoints"].split("|")
+    assert "livraison" in rows.loc[0, "touchpoints"].split("|")
     joined = " ".join(segments["text"])
     assert "Lucie" not in joined and "06 11" not in joined and "[NOM]" in joined and "[TEL]" in joined
 

@@ -59,14 +59,20 @@ def _parser() -> argparse.ArgumentParser:
         help="analyse a CSV/XLSX of texts in one go (no store) and write one row per input row",
         description="Analyse a CSV (delimiter and encoding detected) or XLSX of texts without a store. Writes one row "
                     "per input row, in input order, with the columns id, sentiment, sentiment_score, touchpoint, "
-                    "touchpoints, theme_id, theme_label, emotion, effort, intent, language. Columns of stages not "
-                    "built yet are empty. With --segments-out, one row per opinion unit (PII-masked text).",
+                    "touchpoints, theme_id, theme_label, emotion, effort, intent, language (themes are fitted on the "
+                    "input). With --segments-out, one row per opinion unit (PII-masked text); with --themes-out, "
+                    "one row per theme.",
     )
     ann.add_argument("input", metavar="INPUT", help="CSV or XLSX file")
     ann.add_argument("--text-column", required=True, metavar="COL", help="column holding the text")
     ann.add_argument("--id-column", metavar="COL", help="column holding an id (default: row number from 1)")
+    ann.add_argument("--date-column", metavar="COL", help="column holding a date (adds first_seen/last_seen to the themes)")
+    ann.add_argument("--taxonomy", metavar="NAME_OR_PATH",
+                     help="journey taxonomy: a built-in name (ecommerce, assurance, transport, banque, telecom, energie) "
+                          "or a YAML file (default: [journey].taxonomy of the config, else ecommerce)")
     ann.add_argument("--out", required=True, metavar="OUT.csv", help="one row per input row")
     ann.add_argument("--segments-out", metavar="SEG.csv", help="one row per segment: id, segment, text, ...")
+    ann.add_argument("--themes-out", metavar="THEMES.csv", help="one row per theme fitted on the input (themes.csv columns)")
     ann.add_argument("--config", metavar="FILE", help="TOML configuration for thresholds and models (default: built-in)")
 
     run = sub.add_parser(
@@ -112,11 +118,14 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     from verbatim.config import Config, load_config
 
     cfg = load_config(args.config) if args.config else Config()
-    rows, segments = annotate_frame(read_table(Path(args.input)), args.text_column, cfg, id_column=args.id_column)
-    _write_csv(rows, Path(args.out))
+    result = annotate_frame(read_table(Path(args.input)), args.text_column, cfg, id_column=args.id_column,
+                            date_column=args.date_column, taxonomy=args.taxonomy)
+    _write_csv(result.rows, Path(args.out))
     if args.segments_out:
-        _write_csv(segments, Path(args.segments_out))
-    print(f"annotated {len(rows)} rows ({len(segments)} segments) -> {args.out}")
+        _write_csv(result.segments, Path(args.segments_out))
+    if args.themes_out:
+        _write_csv(result.themes, Path(args.themes_out))
+    print(f"annotated {len(result.rows)} rows ({len(result.segments)} segments, {len(result.themes)} themes) -> {args.out}")
     return 0
 
 

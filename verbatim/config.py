@@ -124,6 +124,8 @@ class CleanConfig(_Section):
     spacy_max_chars: int = Field(default=20_000, ge=1_000)  # longer texts go to spaCy in chunks
     min_contrast_words: int = Field(default=2, ge=1)  # content words each side of "mais" to cut there
     language_min_confidence: float = Field(default=0.9, ge=0, le=1)  # needed to label a text non-French
+    workers: int = Field(default=1, ge=1)  # processes of clean_verbatims (spawned; same results as 1)
+    parallel_min_rows: int = Field(default=2000, ge=1)  # smaller frames are cleaned in-process
 
 
 class SentimentConfig(_Section):
@@ -133,9 +135,9 @@ class SentimentConfig(_Section):
     neutral_band: float = Field(default=0.2, ge=0, lt=1)  # |score| below this -> neutre
     strong_negative: float = Field(default=-0.55, ge=-1, le=0)  # a segment at or below this makes its verbatim negatif
     mixed_cut: float = Field(default=0.3, gt=0, le=1)  # a verbatim with segments >= +cut and <= -cut is mixed
-    rule_weight: float = Field(default=0.3, ge=0, le=1)  # share of the French rule score in the segment score
+    rule_weight: float = Field(default=0.15, ge=0, le=1)  # share of the French rule score in the segment score
     negation_rule_weight: float = Field(default=0.8, ge=0, le=1)  # same share when a negation flipped a word
-    short_text_words: int = Field(default=12, ge=0)  # segments of at most this many words with a polar word...
+    short_text_words: int = Field(default=20, ge=0)  # segments of at most this many words with a polar word...
     short_text_rule_weight: float = Field(default=0.6, ge=0, le=1)  # ...give the rules this share (n-grams are thin)
     intensifier_gain: float = Field(default=0.35, ge=0, le=1)  # very/trop/vraiment: |score| moves this share toward 1
     softener_gain: float = Field(default=0.3, ge=0, le=1)  # un peu/assez/plutot: |score| shrinks by this share
@@ -199,7 +201,7 @@ class ThemesConfig(_Section):
 
     fit_sample_size: int = Field(default=50_000, gt=0)  # segments the model is fitted on; the rest are assigned
     cluster_sample_size: int = Field(default=12_000, gt=0)  # of those, how many are reduced and clustered
-    reducer: Literal["umap", "pca"] = "umap"  # seeded UMAP (cosine) or PCA before clustering
+    reducer: Literal["umap", "pca"] = "pca"  # PCA, or seeded UMAP (cosine; its first call compiles numba code ~30 s)
     n_components: int = Field(default=5, gt=1)
     n_neighbors: int = Field(default=15, gt=1)  # UMAP
     clusterer: Literal["hdbscan", "kmeans"] = "hdbscan"
@@ -207,7 +209,7 @@ class ThemesConfig(_Section):
     min_theme_size: int = Field(default=15, ge=2)  # ... and in segments
     n_clusters: int = Field(default=40, gt=1)  # kmeans only
     merge_similarity: float = Field(default=0.93, gt=0, le=1)  # clusters whose centroids are this close become one theme
-    min_similarity: float = Field(default=0.35, ge=-1, le=1)  # cosine to a theme centroid needed to be assigned
+    min_similarity: float = Field(default=0.2, ge=-1, le=1)  # cosine to a theme centroid needed to be assigned
     match_similarity: float = Field(default=0.8, gt=0, le=1)  # refit: centroid cosine needed to keep an old theme id
     pool_min_size: int = Field(default=500, gt=0)  # unassigned pool size that triggers theme discovery
     pool_min_share: float = Field(default=0.15, gt=0, le=1)  # ... or pool share of the segments seen since the fit
@@ -275,6 +277,13 @@ def config_from_dict(data: dict[str, Any], base_dir: Path | str = ".", origin: s
     cfg.output.dir = cfg.resolve(cfg.output.dir)
     for source in cfg.sources:
         source.path = cfg.resolve(source.path)
+    if cfg.themes.edits is not None:
+        cfg.themes.edits = cfg.resolve(cfg.themes.edits)
+    if cfg.sentiment.model_dir is not None:
+        cfg.sentiment.model_dir = cfg.resolve(cfg.sentiment.model_dir)
+    taxonomy = Path(cfg.journey.taxonomy)
+    if taxonomy.suffix.lower() in (".yaml", ".yml"):
+        cfg.journey.taxonomy = str(cfg.resolve(taxonomy))
     if cfg.runner == "dask" and cfg.dask_address is not None and not cfg.dask_address.startswith(("tcp://", "tls://")):
         raise ConfigError(
             f"invalid configuration {origin}: key 'dask_address' = {cfg.dask_address!r}: "

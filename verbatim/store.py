@@ -248,6 +248,30 @@ class Store:
             return pd.DataFrame()
         return self.con.execute(f'SELECT * FROM "{name}"').df()
 
+    def verbatims_without(self, table: str, limit: int | None = None) -> pd.DataFrame:
+        """Analysed verbatims with no row in ``table`` yet, oldest first.
+
+        Columns: ``verbatim_id``, ``clean_text``, ``channel``, ``received_at``, ``customer_id``,
+        ``nps``, ``csat``, ``ces``.
+        """
+        anti = f'ANTI JOIN "{table}" t USING (verbatim_id)' if self.has_table(table) else ""
+        sql = (f"SELECT c.verbatim_id, c.clean_text, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces "
+               f"FROM cleaned c JOIN verbatims v USING (verbatim_id) {anti} WHERE c.analysed "
+               f"ORDER BY v.received_at, c.verbatim_id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql).df()
+
+    def segments_of(self, verbatim_ids: list[str]) -> pd.DataFrame:
+        """Every segment (``SEGMENT_COLUMNS``) of the given verbatims, in verbatim then segment order."""
+        frame = pd.DataFrame({"verbatim_id": pd.Series(verbatim_ids, dtype="object")})
+        self.con.register("_ids", frame)
+        try:
+            return self.con.execute("SELECT s.* FROM segments s JOIN _ids USING (verbatim_id) "
+                                    "ORDER BY s.verbatim_id, s.segment").df()
+        finally:
+            self.con.unregister("_ids")
+
     def segments_without(self, table: str, limit: int | None = None) -> pd.DataFrame:
         """Segments of analysed verbatims that have no row in ``table`` yet, with their verbatim's fields.
 

@@ -57,15 +57,26 @@ def detect_language(
     Returns:
         (language code, probability in [0, 1] of that language according to the detector).
     """
-    sample = _PLACEHOLDER.sub(" ", text[:_MAX_CHARS]).lower()
-    letters = _LETTER.findall(sample)
-    if not letters:
+    sample = text[:_MAX_CHARS]
+    if "[" in sample:
+        sample = _PLACEHOLDER.sub(" ", sample)
+    sample = sample.lower()
+    if not _LETTER.search(sample):
         return "und", 0.0
-    best, score = _identifier().classify(sample)
+    if len(sample) <= _CACHED_CHARS:
+        return _detect_cached(sample, min_chars, default, min_confidence)
+    return _detect(sample, min_chars, default, min_confidence)
+
+
+def _detect(sample: str, min_chars: int, default: str, min_confidence: float) -> tuple[str, float]:
+    """:func:`detect_language` of a lower-case sample without placeholders that has a letter."""
+    identifier = _identifier()
+    best, score = identifier.classify(sample)
     if best == default:
         return best, float(score)
-    ranked = _identifier().rank(sample)
+    ranked = identifier.rank(sample)
     default_score = next((float(s) for lang, s in ranked if lang == default), 0.0)
+    letters = _LETTER.findall(sample)
     latin = len(_LATIN.findall(sample)) / len(letters)
     if latin < 0.5:
         return best, float(score)  # clearly not French: another script
@@ -74,3 +85,8 @@ def detect_language(
     if score < min_confidence and default in (lang for lang, _ in ranked[:3]):
         return default, default_score
     return best, float(score)
+
+
+#: Short samples repeat ("très bien", "rien à dire"): their result is cached.
+_CACHED_CHARS = 64
+_detect_cached = lru_cache(maxsize=8192)(_detect)

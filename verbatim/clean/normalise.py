@@ -79,6 +79,8 @@ _CHAR_MAP = str.maketrans(
         "…": "...",
     }
 )
+#: Any character ``_CHAR_MAP`` changes: ``str.translate`` is skipped for texts without one.
+_CHAR_MAP_ANY = re.compile("[" + re.escape("".join(chr(c) for c in _CHAR_MAP)) + "]")
 _GUILLEMET_OPEN = re.compile(r"«[ \t\u00a0\u202f\u2009]*")
 _GUILLEMET_CLOSE = re.compile(r"[ \t\u00a0\u202f\u2009]*»")
 _EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
@@ -94,6 +96,7 @@ _ELISION = re.compile(
 _SPACE_BEFORE = re.compile(r" +(?=[,)\]]|\.(?![\d.]*\w))")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[(\[]) +")
 _COMMA_GLUED = re.compile(r"(?<=[^\W\d_]),(?=[^\W\d_])")
+_COMMA_BEFORE_LETTER = re.compile(r",(?=[^\W\d_])")  # cheap pre-check of _COMMA_GLUED (literal prefix)
 _LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
 _MARK_RUN = re.compile(r"[!?]{4,}")
 _DOT_RUN = re.compile(r"\.{4,}")
@@ -119,6 +122,9 @@ _SHORTHAND_LOWER = re.compile(_BEFORE + "(" + _alternation(list(SHORTHAND_LOWER_
 
 # --- shouting ---------------------------------------------------------------------------------
 _WORD = re.compile(r"(?<!\[)\b[^\W\d_]{3,}\b(?!\])")
+#: Three letters in a row none of which is a Latin lower-case letter: a word in capitals (all its
+#: cased letters upper) has such a run, so texts without one skip the word scan.
+_NOT_LOWER_RUN = re.compile(r"[^\W\d_a-zß-öø-ÿ]{3}")
 
 
 def _replace_emojis(text: str, found: list[str]) -> str:
@@ -168,11 +174,20 @@ def _collapse_letters(text: str) -> tuple[str, int]:
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-_SHORTHAND_FIRST_WORDS = frozenset(k.split()[0] for k in SHORTHAND) | frozenset(SHORTHAND_LOWER_ONLY)
+_ALL_SHORTHAND = [*SHORTHAND, *SHORTHAND_LOWER_ONLY]
+_SHORTHAND_WORDS = frozenset(k for k in _ALL_SHORTHAND if " " not in k)
+#: Words of each multi-word key: a key can only match when all its words are in the text.
+_SHORTHAND_PHRASES = tuple(frozenset(k.split()) for k in _ALL_SHORTHAND if " " in k)
+
+
+def _has_shorthand_candidate(text: str) -> bool:
+    """False when no shorthand key can match (every key is made of whole letter runs)."""
+    words = set(_LETTERS.findall(text.lower()))
+    return not _SHORTHAND_WORDS.isdisjoint(words) or any(phrase <= words for phrase in _SHORTHAND_PHRASES)
 
 
 def _expand_shorthand(text: str) -> tuple[str, int]:
-    if _SHORTHAND_FIRST_WORDS.isdisjoint(_LETTERS.findall(text.lower())):
+    if not _has_shorthand_candidate(text):
         return text, 0  # cheap pre-check: no candidate word at all
     count = 0
 
@@ -200,6 +215,8 @@ def shouting_words(text: str) -> tuple[str, ...]:
 
     A text written entirely in capitals counts every such word: that is the signal.
     """
+    if not _NOT_LOWER_RUN.search(text):
+        return ()
     return tuple(w for w in _WORD.findall(text) if w.isupper() and w not in ACRONYMS and not set(w) <= _ROMAN)
 
 
@@ -209,14 +226,20 @@ def normalise_characters(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     if "«" in text or "»" in text:
         text = _GUILLEMET_CLOSE.sub("»", _GUILLEMET_OPEN.sub("«", text))
-    return text.translate(_CHAR_MAP)
+    return text.translate(_CHAR_MAP) if _CHAR_MAP_ANY.search(text) else text
 
 
 def tidy_spaces(text: str) -> str:
     """Single spaces, no space at line edges, at most one blank line, stripped."""
-    text = _SPACES.sub(" ", text)
-    text = _LINE_EDGES.sub("\n", text)
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    # Each rule only runs when its text can match (substring tests are much cheaper than a scan).
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        if " \n" in text or "\n " in text:
+            text = _LINE_EDGES.sub("\n", text)
+        if "\n\n\n" in text:
+            text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def normalise(text: str) -> Normalised:
@@ -234,13 +257,20 @@ def normalise(text: str) -> Normalised:
     text = tidy_spaces(text)
     exclamations = text.count("!")
     questions = text.count("?")
-    text = _ELISION.sub(r"\1'", text)
-    text = _SPACE_BEFORE.sub("", text)
-    text = _SPACE_AFTER_OPEN.sub("", text)
-    text = _COMMA_GLUED.sub(", ", text)
+    # Pre-checks: each rule runs only when the characters it needs are in the text.
+    if " '" in text or "' " in text:
+        text = _ELISION.sub(r"\1'", text)
+    if " ," in text or " ." in text or " )" in text or " ]" in text:
+        text = _SPACE_BEFORE.sub("", text)
+    if "( " in text or "[ " in text:
+        text = _SPACE_AFTER_OPEN.sub("", text)
+    if "," in text and _COMMA_BEFORE_LETTER.search(text):
+        text = _COMMA_GLUED.sub(", ", text)
     text, elongations = _collapse_letters(text)
-    text = _MARK_RUN.sub(lambda m: m.group()[:3], text)
-    text = _DOT_RUN.sub("...", text)
+    if exclamations + questions >= 4:  # the steps above never add nor remove "!" or "?"
+        text = _MARK_RUN.sub(lambda m: m.group()[:3], text)
+    if "...." in text:
+        text = _DOT_RUN.sub("...", text)
     text, shorthand = _expand_shorthand(text)
     text = tidy_spaces(text)
     signals = Signals(

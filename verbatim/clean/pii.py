@@ -246,8 +246,49 @@ _SIGN_OFF = re.compile(
 )
 
 
+# Cheap pre-checks of the three name patterns: substring tests on the lower-cased text, so that
+# the patterns (which try every position) only scan texts that can match. Exact because the only
+# characters ``re.IGNORECASE`` folds onto these ASCII words other than by ``str.lower`` are
+# "İ", "ı" and "ſ" (texts holding one skip the pre-checks), and "İ" is the only character whose
+# lower case changes the length of the text.
+_FOLD_SPECIAL = re.compile("[\u0130\u0131\u017f]")
+_TITLE_CASED = re.compile(r"M[.rMmle ]|Dr")
+_TITLE_WORDS = ("monsieur", "madame", "mademoiselle", "docteur", "maître", "maitre")
+_INTRO_WORDS = ("je m", "mon nom", "mon pr", "moi c")
+_INTRO_BEFORE_CAPWORD = ("je suis ", "ici ")
+_UP_CHAR = re.compile(rf"[ ]*[{_UP}]")
+_SIGN_OFF_WORDS = ("cordialement", "bien à vous", "bien a vous", "salutations", "cdlt")
+
+
+def _may_intro(text: str, low: str) -> bool:
+    if any(w in low for w in _INTRO_WORDS):
+        return True
+    for word in _INTRO_BEFORE_CAPWORD:  # "je suis|ici" + spaces + a capital
+        i = low.find(word)
+        while i >= 0:
+            if _UP_CHAR.match(text, i + len(word)):
+                return True
+            i = low.find(word, i + 1)
+    return False
+
+
+def _name_patterns(text: str) -> tuple[re.Pattern[str], ...]:
+    """The name patterns that can match ``text`` (all three when the pre-checks do not apply)."""
+    if _FOLD_SPECIAL.search(text):
+        return (_TITLE, _INTRO, _SIGN_OFF)
+    low = text.lower()
+    patterns = []
+    if ("M" in text or "Dr" in text) and _TITLE_CASED.search(text) or any(w in low for w in _TITLE_WORDS):
+        patterns.append(_TITLE)
+    if _may_intro(text, low):
+        patterns.append(_INTRO)
+    if any(w in low for w in _SIGN_OFF_WORDS):
+        patterns.append(_SIGN_OFF)
+    return tuple(patterns)
+
+
 def _find_name(text: str) -> Iterator[Span]:
-    for pattern in (_TITLE, _INTRO, _SIGN_OFF):
+    for pattern in _name_patterns(text):
         for m in pattern.finditer(text):
             group = 1 if m.group(1) is not None else 2
             start, end = m.span(group)

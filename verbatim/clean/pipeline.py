@@ -12,13 +12,29 @@ Order of operations, per verbatim:
    text, so a name written in capitals never reaches the ``signals`` column;
 4. **language** of the masked text (placeholders ignored);
 5. **segmentation** of the analysed verbatims: offsets are in the final masked text.
+
+Parallelism: with ``CleanConfig.workers > 1`` and at least ``parallel_min_rows`` rows, the frame
+is cut into contiguous chunks cleaned by a pool of worker processes (started with "spawn", never
+"fork": the parent may hold torch or other threads; each worker loads spaCy once). The pool is
+created on first use, reused by later calls and shut down at exit. Every verbatim is cleaned by
+the same functions whatever the chunk it falls in, so the result is identical to ``workers=1``.
+Starting a worker costs several seconds (importing spaCy's French tables, loading the model), so
+the pool pays off on large frames and repeated calls. As with any "spawn" pool, a script calling
+:func:`clean_verbatims` with ``workers > 1`` must run under ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import math
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -27,11 +43,20 @@ from verbatim.clean.channel import clean_channel
 from verbatim.clean.language import detect_language
 from verbatim.clean.normalise import Signals, normalise, shouting_words
 from verbatim.clean.pii import mask
-from verbatim.clean.segment import segment_texts
+from verbatim.clean.segment import load_nlp, segment_texts
 from verbatim.config import CleanConfig
 from verbatim.schema import empty_frame, require_columns
 
-__all__ = ["CLEANED_COLUMNS", "INPUT_COLUMNS", "SEGMENT_COLUMNS", "CleanedText", "clean_text", "clean_verbatims"]
+__all__ = [
+    "CLEANED_COLUMNS",
+    "INPUT_COLUMNS",
+    "SEGMENT_COLUMNS",
+    "CleanedText",
+    "clean_text",
+    "clean_verbatims",
+    "shutdown_workers",
+    "start_workers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +124,8 @@ def clean_verbatims(verbatims: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataF
     Args:
         verbatims: reads ``verbatim_id``, ``channel``, ``text`` (other columns ignored; the
             frame is not modified).
-        cfg: cleaning configuration.
+        cfg: cleaning configuration; with ``workers > 1`` and at least ``parallel_min_rows``
+            rows the work is shared by a pool of worker processes (same result).
 
     Returns:
         ``(cleaned, segments)``: ``cleaned`` has ``CLEANED_COLUMNS``, one row per input row in
@@ -110,10 +136,30 @@ def clean_verbatims(verbatims: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataF
     """
     require_columns(verbatims, INPUT_COLUMNS, "clean")
     ids = verbatims["verbatim_id"].tolist()
-    results = [
-        clean_text(text, channel, cfg)
-        for text, channel in zip(verbatims["text"].tolist(), verbatims["channel"].tolist(), strict=True)
-    ]
+    texts = verbatims["text"].tolist()
+    channels = verbatims["channel"].tolist()
+    if cfg.workers > 1 and len(ids) >= cfg.parallel_min_rows:
+        cleaned_rows, segment_rows, n_analysed, n_masked = _clean_parallel(ids, texts, channels, cfg)
+    else:
+        cleaned_rows, segment_rows, n_analysed, n_masked = _clean_rows(ids, texts, channels, cfg)
+
+    cleaned = pd.DataFrame(cleaned_rows, columns=list(CLEANED_COLUMNS)) if cleaned_rows else empty_frame(CLEANED_COLUMNS)
+    if cleaned_rows:
+        cleaned = cleaned.astype({"analysed": bool, "n_segments": "int64", "language_score": "float64"})
+    segments_frame = pd.DataFrame(segment_rows, columns=list(SEGMENT_COLUMNS)) if segment_rows else empty_frame(SEGMENT_COLUMNS)
+    log.info(
+        "cleaned %d verbatims: %d analysed, %d segments, %d with personal data masked",
+        len(cleaned), n_analysed, len(segments_frame), n_masked,
+    )
+    return cleaned, segments_frame
+
+
+_Rows = tuple[list[tuple], list[tuple], int, int]
+
+
+def _clean_rows(ids: list, texts: list, channels: list, cfg: CleanConfig) -> _Rows:
+    """Rows of ``cleaned`` and ``segments`` for aligned lists, plus the analysed and masked counts."""
+    results = [clean_text(text, channel, cfg) for text, channel in zip(texts, channels, strict=True)]
     languages = set(cfg.analysed_languages)
     analysed = [bool(r.text) and r.language in languages for r in results]
     to_segment = [r.text for r, keep in zip(results, analysed, strict=True) if keep]
@@ -137,12 +183,96 @@ def clean_verbatims(verbatims: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataF
                 json.dumps(result.pii, ensure_ascii=False, sort_keys=True),
             )
         )
-    cleaned = pd.DataFrame(cleaned_rows, columns=list(CLEANED_COLUMNS)) if cleaned_rows else empty_frame(CLEANED_COLUMNS)
-    if cleaned_rows:
-        cleaned = cleaned.astype({"analysed": bool, "n_segments": "int64", "language_score": "float64"})
-    segments_frame = pd.DataFrame(segment_rows, columns=list(SEGMENT_COLUMNS)) if segment_rows else empty_frame(SEGMENT_COLUMNS)
-    log.info(
-        "cleaned %d verbatims: %d analysed, %d segments, %d with personal data masked",
-        len(cleaned), sum(analysed), len(segments_frame), sum(1 for r in results if r.pii),
-    )
-    return cleaned, segments_frame
+    return cleaned_rows, segment_rows, sum(analysed), sum(1 for r in results if r.pii)
+
+
+# --- parallel cleaning ------------------------------------------------------------------------------
+_CHUNKS_PER_WORKER = 4  # several chunks per worker even out slow and fast chunks
+_MIN_CHUNK_ROWS = 250
+_START_METHOD = "spawn"  # not "fork": torch (and its threads) may be loaded in the parent
+
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+_pool_lock = threading.Lock()
+
+
+def _init_worker(model: str, segmenter: str) -> None:
+    """Worker initializer: load spaCy and the language model once per process."""
+    load_nlp(model, segmenter)
+    detect_language("chargement du modèle de langue")
+
+
+def _executor(cfg: CleanConfig) -> ProcessPoolExecutor:
+    """The module's process pool with ``cfg.workers`` processes (created, or re-created, lazily)."""
+    global _pool, _pool_workers
+    with _pool_lock:
+        if _pool is None or _pool_workers != cfg.workers:
+            if _pool is not None:
+                _pool.shutdown(wait=True)
+            log.info("starting %d cleaning worker processes (%s)", cfg.workers, _START_METHOD)
+            _pool = ProcessPoolExecutor(
+                max_workers=cfg.workers,
+                mp_context=multiprocessing.get_context(_START_METHOD),
+                initializer=_init_worker,
+                initargs=(cfg.spacy_model, cfg.segmenter),
+            )
+            _pool_workers = cfg.workers
+        return _pool
+
+
+def _worker_ready() -> int:
+    time.sleep(0.05)  # long enough for every idle worker to take one of the probes
+    return os.getpid()
+
+
+def start_workers(cfg: CleanConfig, timeout: float = 300.0) -> None:
+    """Start the pool of ``cfg.workers`` processes and wait until each has loaded its models.
+
+    Optional (the first parallel :func:`clean_verbatims` call starts the pool): use it to keep
+    the start-up (about 2-5 s per worker: imports and spaCy) out of a timed or latency-bound run.
+    """
+    if cfg.workers < 2:
+        return
+    pool = _executor(cfg)
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < cfg.workers and time.monotonic() < deadline:
+        seen.update(f.result() for f in [pool.submit(_worker_ready) for _ in range(cfg.workers)])
+
+
+def shutdown_workers() -> None:
+    """Shut the worker pool down (at exit; the next parallel call starts a new one)."""
+    global _pool, _pool_workers
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool, _pool_workers = None, 0
+
+
+atexit.register(shutdown_workers)
+
+
+def _clean_parallel(ids: list, texts: list, channels: list, cfg: CleanConfig) -> _Rows:
+    """:func:`_clean_rows` over contiguous chunks in the worker pool, concatenated in input order."""
+    n = len(ids)
+    size = max(_MIN_CHUNK_ROWS, -(-n // (cfg.workers * _CHUNKS_PER_WORKER)))
+    bounds = [(start, min(n, start + size)) for start in range(0, n, size)]
+    worker_cfg = cfg.model_copy(update={"n_process": 1})  # no spaCy processes inside the workers
+    try:
+        futures = [
+            _executor(cfg).submit(_clean_rows, ids[a:b], texts[a:b], channels[a:b], worker_cfg) for a, b in bounds
+        ]
+        parts = [future.result() for future in futures]
+    except BrokenProcessPool:
+        log.warning("the cleaning worker pool broke (a worker died); cleaning in-process instead")
+        shutdown_workers()
+        return _clean_rows(ids, texts, channels, cfg)
+    cleaned_rows: list[tuple] = []
+    segment_rows: list[tuple] = []
+    n_analysed = n_masked = 0
+    for part_cleaned, part_segments, part_analysed, part_masked in parts:
+        cleaned_rows.extend(part_cleaned)
+        segment_rows.extend(part_segments)
+        n_analysed += part_analysed
+        n_masked += part_masked
+    return cleaned_rows, segment_rows, n_analysed, n_masked

@@ -52,6 +52,7 @@ _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _ALNUM = re.compile(r"[^\W_]")
 _CUT_PUNCT = re.compile(r"[.;:,!?)\]](?=\s)|\s[-–—]\s")
 _CHUNK_CUT = re.compile(r"\n|[.!?](?=\s)")
+_NEWLINE = re.compile(r"\n")
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,12 @@ def _describe(lower: str, pipe: _Pipeline) -> tuple[str, bool, str | None, bool]
     return lower, wordlike and (not is_stop or lower in _OPINION_WORDS), keep, bool(_SENT_END.fullmatch(lower))
 
 
-def _fast_tokens(doc: Any, offset: int, pipe: _Pipeline) -> tuple[list[_Tok], list[int]]:
-    """Tokens and sentence starts of a tokenizer-only doc (rule: a sentence ends after . ! ? …)."""
-    holes = [m.span() for m in _PLACEHOLDER.finditer(doc.text)] if "[" in doc.text else []
+def _fast_tokens(doc: Any, text: str, offset: int, pipe: _Pipeline) -> tuple[list[_Tok], list[int]]:
+    """Tokens and sentence starts of a tokenizer-only doc (rule: a sentence ends after . ! ? …).
+
+    ``text`` is the doc's text (given: ``doc.text`` rebuilds the string from every token).
+    """
+    holes = [m.span() for m in _PLACEHOLDER.finditer(text)] if "[" in text else []
     strings = doc.vocab.strings
     words = pipe.words
     toks: list[_Tok] = []
@@ -195,9 +199,9 @@ def _fast_tokens(doc: Any, offset: int, pipe: _Pipeline) -> tuple[list[_Tok], li
     return toks, starts
 
 
-def _model_tokens(doc: Any, offset: int, pipe: _Pipeline) -> tuple[list[_Tok], list[int]]:
+def _model_tokens(doc: Any, text: str, offset: int, pipe: _Pipeline) -> tuple[list[_Tok], list[int]]:
     """Tokens (POS-aware content and lemmas) and sentence starts given by the model."""
-    holes = [m.span() for m in _PLACEHOLDER.finditer(doc.text)] if "[" in doc.text else []
+    holes = [m.span() for m in _PLACEHOLDER.finditer(text)] if "[" in text else []
     out = []
     for token in doc:
         if token.is_space:
@@ -279,17 +283,18 @@ def _merge_small(text: str, spans: list[tuple[int, int]], min_chars: int) -> lis
     return out
 
 
-def _segments_of(text: str, docs: list[tuple[int, Any]], pipe: _Pipeline, cfg: CleanConfig) -> list[Segment]:
+def _segments_of(text: str, docs: list[tuple[int, str, Any]], pipe: _Pipeline, cfg: CleanConfig) -> list[Segment]:
     spans: list[tuple[int, int]] = []
     toks: list[_Tok] = []
     reader = _model_tokens if pipe.has_pos else _fast_tokens
-    for offset, doc in docs:
-        doc_toks, starts = reader(doc, offset, pipe)
+    for offset, chunk, doc in docs:
+        doc_toks, starts = reader(doc, chunk, offset, pipe)
         toks.extend(doc_toks)
         first = 0
-        for s_start, s_end in zip(starts, [*starts[1:], offset + len(doc.text)], strict=True):
+        for s_start, s_end in zip(starts, [*starts[1:], offset + len(chunk)], strict=True):
             bounds = [s_start]
-            bounds += [s_start + m.end() for m in re.finditer(r"\n", text[s_start:s_end])]
+            if "\n" in text[s_start:s_end]:
+                bounds += [m.end() for m in _NEWLINE.finditer(text, s_start, s_end)]
             last = first
             while last < len(doc_toks) and doc_toks[last].start < s_end:
                 last += 1
@@ -333,8 +338,8 @@ def segment_texts(texts: Sequence[str], cfg: CleanConfig) -> list[list[Segment]]
             if chunk.strip():
                 owners.append((index, offset))
                 pieces.append(chunk)
-    docs_by_text: list[list[tuple[int, Any]]] = [[] for _ in texts]
+    docs_by_text: list[list[tuple[int, str, Any]]] = [[] for _ in texts]
     docs = pipe.nlp.pipe(pieces, batch_size=cfg.batch_size, n_process=cfg.n_process)
-    for (index, offset), doc in zip(owners, docs, strict=True):
-        docs_by_text[index].append((offset, doc))
+    for (index, offset), piece, doc in zip(owners, pieces, docs, strict=True):
+        docs_by_text[index].append((offset, piece, doc))  # spaCy keeps the text: doc.text == piece
     return [_segments_of(text or "", docs, pipe, cfg) for text, docs in zip(texts, docs_by_text, strict=True)]

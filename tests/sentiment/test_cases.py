@@ -1,0 +1,27 @@
+"""Regression guard on the hand-labelled French sentences of other sectors (tests/data/sentiment_cases.csv)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from verbatim.sentiment import score_segments
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "sentiment_cases.csv"
+
+
+def test_cases_file_covers_every_rule_and_sector() -> None:
+    cases = pd.read_csv(CASES)
+    assert list(cases.columns) == ["id", "text", "label", "rule"]
+    assert len(cases) >= 120 and cases["id"].is_unique
+    assert set(cases["label"]) == {"negatif", "neutre", "positif"}
+    assert {"negation", "intensifier", "softener", "contrast", "question", "emoji", "shouting"} <= set(cases["rule"])
+    assert set(cases["id"].str.split("-").str[0]) == {"ecom", "resto", "tel", "bank", "trans"}
+
+
+def test_accuracy_on_other_sectors(model, cfg) -> None:
+    cases = pd.read_csv(CASES)
+    scored = score_segments(cases, model, cfg)
+    accuracy = (scored["sentiment"] == cases["label"]).mean()
+    assert accuracy >= 0.85, f"accuracy {accuracy:.3f} on hand-labelled sentences"

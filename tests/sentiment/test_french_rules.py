@@ -1,0 +1,104 @@
+"""French rules that n-gram models get wrong, on hand-written sentences of several sectors."""
+
+from __future__ import annotations
+
+import pytest
+
+from verbatim.sentiment.rules import analyse, is_negated, normalise, tokenize
+
+
+@pytest.mark.parametrize(("positive", "negated"), [
+    ("Le service est bon.", "Le service n'est pas bon."),
+    ("Je suis satisfait de ma banque.", "Je ne suis plus satisfait de ma banque."),
+    ("Je recommande ce restaurant.", "Je ne recommande pas ce restaurant."),
+    ("Le livreur était aimable.", "Le livreur n'était pas du tout aimable."),
+    ("Le conseiller a été efficace.", "Le conseiller n'a jamais été efficace."),
+])
+def test_negation_flips_positive(score, positive: str, negated: str) -> None:
+    assert score(positive)[0] == "positif"
+    assert score(negated)[0] == "negatif"
+
+
+@pytest.mark.parametrize("text", [
+    "Pas déçu, bien au contraire !",
+    "Je ne suis pas du tout déçu.",
+    "Aucun problème avec ma commande.",
+    "Livraison sans problème.",
+    "La connexion n'est jamais coupée.",
+])
+def test_negated_negative_reads_positive(score, text: str) -> None:
+    assert score(text)[0] == "positif"
+
+
+@pytest.mark.parametrize("text", [
+    "Je ne recommande pas ce site.",
+    "Je recommande pas cet opérateur.",
+    "Aucune réponse à mes mails.",
+    "Carte bloquée sans explication.",
+    "Le technicien n'est jamais venu.",
+])
+def test_negative_negations(score, text: str) -> None:
+    assert score(text)[0] == "negatif"
+
+
+@pytest.mark.parametrize(("plain", "intense"), [
+    ("Service bien.", "Service vraiment très bien."),
+    ("Le plat était bon.", "Le plat était vraiment bon."),
+    ("Livraison lente.", "Livraison extrêmement lente."),
+])
+def test_intensifiers_raise_magnitude(score, plain: str, intense: str) -> None:
+    assert abs(score(intense)[1]) > abs(score(plain)[1])
+    assert score(intense)[1] * score(plain)[1] > 0
+
+
+@pytest.mark.parametrize(("plain", "soft"), [
+    ("Le forfait est cher.", "Le forfait est un peu cher."),
+    ("Le personnel est aimable.", "Le personnel est plutôt aimable."),
+])
+def test_softeners_lower_magnitude(score, plain: str, soft: str) -> None:
+    assert abs(score(soft)[1]) < abs(score(plain)[1])
+
+
+def test_contrast_weighs_what_follows_mais(score) -> None:
+    assert score("Livraison en retard mais le service client a été très aimable.")[0] == "positif"
+    assert score("Le cadre est agréable mais le service est d'une lenteur insupportable.")[0] == "negatif"
+
+
+def test_questions_dampen(score) -> None:
+    assert abs(score("Le service est rapide ?")[1]) < abs(score("Le service est rapide.")[1])
+    assert score("Vous êtes ouverts le dimanche ?")[0] == "neutre"
+
+
+def test_rhetorical_questions_stay_negative(score) -> None:
+    assert score("Pourquoi personne ne répond à mes messages ?")[0] == "negatif"
+
+
+def test_shouting_pushes_negative(score) -> None:
+    quiet, loud = score("je veux être remboursé"), score("JE VEUX ÊTRE REMBOURSÉ")
+    assert loud[1] < quiet[1]
+    assert analyse("JE VEUX ÊTRE REMBOURSÉ").shouting
+    assert not analyse("Commande [NOM] reçue").shouting
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Colis abîmé colère", "negatif"),
+    ("Service client injoignable 😡", "negatif"),
+    ("On a adoré 😍", "positif"),
+    ("Soirée parfaite merci", "positif"),
+])
+def test_emojis_and_emoji_words(score, text: str, label: str) -> None:
+    assert score(text)[0] == label
+
+
+def test_anger_emoji_pushes_negative(score) -> None:
+    assert score("Livraison reçue 😡")[1] < score("Livraison reçue")[1]
+
+
+def test_negation_scope_stops_at_punctuation_and_mais() -> None:
+    tokens = tokenize(normalise("je n'aime pas le bleu, mais le rouge est beau"))
+    assert is_negated(tokens, tokens.index("aime"))
+    assert not is_negated(tokens, tokens.index("beau"))
+
+
+def test_placeholders_are_ignored() -> None:
+    assert "nom" not in tokenize(normalise("Merci [NOM] pour votre aide"))

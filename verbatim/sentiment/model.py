@@ -1,0 +1,183 @@
+"""The trained sentiment model: n-grams + French rule features (+ optional USE embeddings) -> logistic regression.
+
+Files written by :meth:`SentimentModel.save` (loaded without unpickling):
+
+* ``weights.npz``: ``coef`` (3, n_features), ``intercept`` (3,), ``idf`` — read with ``allow_pickle=False``;
+* ``params.json``: constructor parameters, classes, feature layout and training metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from verbatim.errors import ModelError
+from verbatim.sentiment.features import NgramFeaturizer
+from verbatim.sentiment.rules import FEATURE_NAMES, rule_features
+
+log = logging.getLogger(__name__)
+
+CLASSES: tuple[str, ...] = ("negatif", "neutre", "positif")
+FORMAT = "verbatim.sentiment.v1"
+WEIGHTS_FILE = "weights.npz"
+PARAMS_FILE = "params.json"
+RETRAIN_HINT = "retrain it with: python -m verbatim.sentiment.train --data ../shared/data/insurance_reviews_fr.csv.gz --out models/sentiment"
+
+
+def default_model_dir() -> Path:
+    """The repository's shipped model folder: ``<repo>/models/sentiment``."""
+    return Path(__file__).resolve().parents[2] / "models" / "sentiment"
+
+
+class SentimentModel:
+    """Three-class French sentiment classifier, scikit-learn style.
+
+    Args:
+        C: inverse regularisation of the logistic regression.
+        word_bits, char_bits, min_groups: see :class:`~verbatim.sentiment.features.NgramFeaturizer`.
+        rule_scale: weight of the French rule features next to the n-grams.
+        use_embeddings: add multilingual USE sentence embeddings as a third block.
+        embedding_scale: weight of the embedding block.
+        seed: random seed of the solver.
+    """
+
+    def __init__(self, C: float = 4.0, word_bits: int = 18, char_bits: int = 19, min_groups: int = 3,
+                 rule_scale: float = 1.0, use_embeddings: bool = False, embedding_scale: float = 1.0,
+                 seed: int = 42) -> None:
+        self.C = C
+        self.word_bits = word_bits
+        self.char_bits = char_bits
+        self.min_groups = min_groups
+        self.rule_scale = rule_scale
+        self.use_embeddings = use_embeddings
+        self.embedding_scale = embedding_scale
+        self.seed = seed
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters (JSON-serialisable)."""
+        return {"C": self.C, "word_bits": self.word_bits, "char_bits": self.char_bits, "min_groups": self.min_groups,
+                "rule_scale": self.rule_scale, "use_embeddings": self.use_embeddings,
+                "embedding_scale": self.embedding_scale, "seed": self.seed}
+
+    # ----- features -------------------------------------------------------------------------
+    def _design(self, texts: list[str], embeddings: np.ndarray | None = None) -> sp.csr_matrix:
+        blocks = [self.featurizer_.transform(texts), sp.csr_matrix(rule_features(texts) * self.rule_scale)]
+        if self.use_embeddings:
+            if embeddings is None:
+                from verbatim.sentiment.embeddings import embed
+
+                embeddings = embed(texts)
+            blocks.append(sp.csr_matrix(embeddings * self.embedding_scale))
+        return sp.hstack(blocks, format="csr")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise ModelError("SentimentModel is not fitted: call fit(texts, labels) or use load_sentiment_model(); "
+                             + RETRAIN_HINT)
+
+    # ----- scikit-learn API -------------------------------------------------------------------
+    def fit(self, texts: list[str], labels: list[str] | np.ndarray, groups: np.ndarray | None = None,
+            embeddings: np.ndarray | None = None) -> SentimentModel:
+        """Learn from texts and labels among :data:`CLASSES`; ``groups`` (company per text) drive ``min_groups``.
+
+        ``embeddings`` (precomputed USE vectors, one row per text) avoid re-embedding in cross-validation.
+        """
+        texts = list(texts)
+        labels = np.asarray(labels)
+        unknown = sorted(set(labels.tolist()) - set(CLASSES))
+        if unknown:
+            raise ModelError(f"unknown sentiment labels {unknown}; expected one of {list(CLASSES)}")
+        self.featurizer_ = NgramFeaturizer(self.word_bits, self.char_bits, self.min_groups).fit(texts, groups)
+        X = self._design(texts, embeddings)
+        n_ngrams = self.featurizer_.idf_.shape[0]
+        # n-grams with zero IDF (masked) are all-zero columns: leave them out of the solver (5x faster)
+        cols = np.r_[np.flatnonzero(self.featurizer_.idf_ > 0), np.arange(n_ngrams, X.shape[1])]
+        clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=self.seed)
+        clf.fit(X[:, cols], labels)
+        order = [list(clf.classes_).index(c) for c in CLASSES]
+        self.coef_ = np.zeros((len(CLASSES), X.shape[1]), dtype=np.float32)
+        self.coef_[:, cols] = clf.coef_[order]
+        self.intercept_ = clf.intercept_[order].astype(np.float32)
+        self.classes_ = np.array(CLASSES)
+        log.info("sentiment model fitted on %d texts (%d features)", len(texts), X.shape[1])
+        return self
+
+    def decision_function(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Class logits (n, 3) in the order of :data:`CLASSES`."""
+        self._check_fitted()
+        X = self._design(list(texts), embeddings)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities (n, 3) in the order of :data:`CLASSES` (softmax of the logits)."""
+        z = self.decision_function(texts, embeddings)
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        """Most probable class per text."""
+        return self.classes_[self.predict_proba(texts).argmax(axis=1)]
+
+    def score(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Model polarity in [-1, 1]: P(positif) - P(negatif)."""
+        p = self.predict_proba(texts, embeddings)
+        return (p[:, 2] - p[:, 0]).astype(np.float64)
+
+    # ----- persistence (no pickle) ------------------------------------------------------------
+    def save(self, path: Path | str, metadata: dict[str, Any] | None = None) -> Path:
+        """Write ``weights.npz`` and ``params.json`` into folder ``path``; returns the folder."""
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        coef = self.coef_.copy()
+        coef[np.abs(coef) < 1e-6] = 0.0
+        np.savez_compressed(path / WEIGHTS_FILE, coef=coef, intercept=self.intercept_, idf=self.featurizer_.idf_)
+        params = {"format": FORMAT, "params": self.get_params(), "classes": list(CLASSES),
+                  "rule_features": list(FEATURE_NAMES), "metadata": metadata or {}}
+        (path / PARAMS_FILE).write_text(json.dumps(params, indent=2, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str) -> SentimentModel:
+        """Read a model written by :meth:`save` (``np.load(..., allow_pickle=False)`` + JSON only)."""
+        path = Path(path)
+        missing = [f for f in (WEIGHTS_FILE, PARAMS_FILE) if not (path / f).is_file()]
+        if missing:
+            raise ModelError(f"sentiment model folder {str(path)!r} lacks {missing}; {RETRAIN_HINT}")
+        try:
+            meta = json.loads((path / PARAMS_FILE).read_text(encoding="utf-8"))
+            with np.load(path / WEIGHTS_FILE, allow_pickle=False) as arrays:
+                coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"sentiment model in {str(path)!r} cannot be read ({exc}); {RETRAIN_HINT}") from exc
+        if meta.get("format") != FORMAT:
+            raise ModelError(f"sentiment model in {str(path)!r} has format {meta.get('format')!r}, expected {FORMAT!r}; "
+                             + RETRAIN_HINT)
+        model = cls(**meta["params"])
+        model.featurizer_ = NgramFeaturizer(model.word_bits, model.char_bits, model.min_groups)
+        model.featurizer_.idf_ = idf.astype(np.float32)
+        model.coef_ = coef.astype(np.float32)
+        model.intercept_ = intercept.astype(np.float32)
+        model.classes_ = np.array(CLASSES)
+        model.metadata_ = meta.get("metadata", {})
+        return model
+
+
+def load_sentiment_model(path: Path | str | None = None) -> SentimentModel:
+    """Load the shipped sentiment model (``models/sentiment`` at the repository root) or the one at ``path``.
+
+    Raises:
+        ModelError: the folder or its files are missing or unreadable; the message says how to retrain.
+    """
+    folder = Path(path) if path is not None else default_model_dir()
+    if not folder.is_dir():
+        raise ModelError(f"sentiment model folder {str(folder)!r} not found; {RETRAIN_HINT} "
+                         "(or set [sentiment].model_dir in the configuration)")
+    return SentimentModel.load(folder)

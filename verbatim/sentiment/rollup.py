@@ -1,0 +1,125 @@
+"""Roll segment sentiment up to verbatims, add intents and survey-score conflicts.
+
+The rule (thresholds in :class:`~verbatim.config.SentimentConfig`):
+
+1. The verbatim score is the mean of its segment scores weighted by segment length (characters,
+   at least 10), so a long sentence weighs more than "Bonjour.".
+2. **One strongly negative segment wins**: if a segment scores at or below ``strong_negative``,
+   the verbatim is ``negatif`` and its score is the lowest of the weighted mean, the mean of
+   (weighted mean, worst segment) and ``-neutral_band``. Polite openings and closings
+   ("merci d'avance") do not hide a complaint.
+3. Otherwise the label follows the neutral band on the score.
+4. ``mixed`` is true when the verbatim has a segment at or above ``+mixed_cut`` and one at or
+   below ``-mixed_cut`` ("livraison en retard mais conseiller très aimable").
+5. ``emotion``: the emotion of the strongest segment that has one (negative emotions first when
+   the verbatim is negative); ``effort``: the highest segment level; ``intent``/``intents`` from
+   :func:`~verbatim.signals.intent.detect_intents` on the verbatim text.
+6. ``score_conflict``: an NPS >= ``nps_promoter`` or a CSAT >= ``csat_high`` with a text scoring
+   <= ``-conflict_margin``, or an NPS <= ``nps_detractor`` or a CSAT <= ``csat_low`` with a text
+   scoring >= ``+conflict_margin``. Neither the survey score nor the text score is changed.
+
+Verbatims without segments get ``neutre``/0 and no emotion or effort.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pandas as pd
+
+from verbatim.config import SentimentConfig
+from verbatim.schema import require_columns
+from verbatim.sentiment.scoring import label_of
+from verbatim.signals.effort import max_effort
+from verbatim.signals.emotion import EMOTIONS
+from verbatim.signals.intent import detect_intents
+
+log = logging.getLogger(__name__)
+
+#: Columns of the frame returned by :func:`rollup_verbatims`.
+VERBATIM_SENTIMENT_COLUMNS: tuple[str, ...] = ("verbatim_id", "sentiment", "sentiment_score", "mixed", "emotion",
+                                               "effort", "intent", "intents", "score_conflict", "n_segments")
+_NEGATIVE_EMOTIONS = frozenset(EMOTIONS[:4])
+
+
+def _verbatim_score(scores: np.ndarray, lengths: np.ndarray, cfg: SentimentConfig) -> tuple[float, str, bool]:
+    weights = np.maximum(lengths, 10).astype(float)
+    mean = float(np.average(scores, weights=weights))
+    worst, best = float(scores.min()), float(scores.max())
+    mixed = best >= cfg.mixed_cut and worst <= -cfg.mixed_cut
+    if worst <= cfg.strong_negative:
+        score = min(mean, (mean + worst) / 2, -cfg.neutral_band)
+        return score, "negatif", mixed
+    return mean, label_of(mean, cfg), mixed
+
+
+def _dominant_emotion(emotions: list[str], strengths: np.ndarray, label: str) -> str:
+    candidates = [(s, e) for e, s in zip(emotions, strengths, strict=True) if e]
+    if label == "negatif" and any(e in _NEGATIVE_EMOTIONS for _, e in candidates):
+        candidates = [(s, e) for s, e in candidates if e in _NEGATIVE_EMOTIONS]
+    if label == "positif" and any(e not in _NEGATIVE_EMOTIONS for _, e in candidates):
+        candidates = [(s, e) for s, e in candidates if e not in _NEGATIVE_EMOTIONS]
+    return max(candidates, key=lambda c: c[0])[1] if candidates else ""
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def score_conflict(score: float, nps: object = None, csat: object = None, cfg: SentimentConfig | None = None) -> bool:
+    """Whether a survey score (NPS 0-10, CSAT 1-5) contradicts a text score (rule 6 of the module docstring)."""
+    cfg = cfg or SentimentConfig()
+    nps_v, csat_v = _number(nps), _number(csat)
+    negative_text = score <= -cfg.conflict_margin
+    positive_text = score >= cfg.conflict_margin
+    if nps_v is not None and ((nps_v >= cfg.nps_promoter and negative_text) or (nps_v <= cfg.nps_detractor and positive_text)):
+        return True
+    return csat_v is not None and ((csat_v >= cfg.csat_high and negative_text) or (csat_v <= cfg.csat_low and positive_text))
+
+
+def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg: SentimentConfig | None = None) -> pd.DataFrame:
+    """One sentiment row per verbatim.
+
+    Args:
+        segments_scored: output of :func:`~verbatim.sentiment.scoring.score_segments`; reads
+            ``verbatim_id``, ``text``, ``sentiment_score``, ``emotion``, ``effort``.
+        verbatims: reads ``verbatim_id``, ``text`` (clean text) and, when present, ``nps``, ``csat``.
+        cfg: thresholds; defaults to :class:`SentimentConfig`.
+
+    Returns:
+        A new frame, one row per verbatim in ``verbatims`` order, with the columns of
+        :data:`VERBATIM_SENTIMENT_COLUMNS`: ``verbatim_id``, ``sentiment``, ``sentiment_score``,
+        ``mixed`` (bool), ``emotion`` (dominant), ``effort`` (max level), ``intent`` (main),
+        ``intents`` (``|``-joined), ``score_conflict`` (bool), ``n_segments``.
+    """
+    cfg = cfg or SentimentConfig()
+    require_columns(segments_scored, ["verbatim_id", "text", "sentiment_score", "emotion", "effort"], "rollup_verbatims")
+    require_columns(verbatims, ["verbatim_id", "text"], "rollup_verbatims")
+    groups = {key: frame for key, frame in segments_scored.groupby("verbatim_id", sort=False)}
+    rows = []
+    for record in verbatims.to_dict("records"):
+        vid = record["verbatim_id"]
+        seg = groups.get(vid)
+        if seg is None or seg.empty:
+            score, label, mixed, emotion, effort, n = 0.0, "neutre", False, "", "", 0
+        else:
+            scores = seg["sentiment_score"].to_numpy(dtype=float)
+            lengths = seg["text"].fillna("").astype(str).str.len().to_numpy()
+            score, label, mixed = _verbatim_score(scores, lengths, cfg)
+            emotion = _dominant_emotion(seg["emotion"].fillna("").tolist(), np.abs(scores), label)
+            effort = max_effort(seg["effort"].fillna("").tolist())
+            n = len(seg)
+        intents = detect_intents(str(record.get("text") or ""), label)
+        rows.append({
+            "verbatim_id": vid, "sentiment": label, "sentiment_score": float(np.clip(score, -1, 1)), "mixed": bool(mixed),
+            "emotion": emotion, "effort": effort, "intent": intents[0] if intents else "", "intents": "|".join(intents),
+            "score_conflict": score_conflict(score, record.get("nps"), record.get("csat"), cfg), "n_segments": n,
+        })
+    log.info("rolled up %d verbatims from %d segments", len(rows), len(segments_scored))
+    return pd.DataFrame(rows, columns=list(VERBATIM_SENTIMENT_COLUMNS))

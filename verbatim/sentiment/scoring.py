@@ -1,0 +1,89 @@
+"""Per-segment sentiment: model score blended with the French rules, then labelled.
+
+Segment score = ``(1 - w) * model + w * rules`` (``w`` from :func:`blend_score`: larger in short
+segments and when a negation flipped a word), then the intensity rules of
+:func:`~verbatim.sentiment.rules.adjust_score` (intensifiers, softeners, questions, shouting).
+Label: ``negatif`` below ``-neutral_band``, ``positif`` above ``+neutral_band``, ``neutre`` between.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from verbatim.config import SentimentConfig
+from verbatim.schema import require_columns
+from verbatim.sentiment.model import SentimentModel
+from verbatim.sentiment.rules import RuleAnalysis, adjust_score, analyse
+
+log = logging.getLogger(__name__)
+
+#: Columns added by :func:`score_segments`.
+SEGMENT_SENTIMENT_COLUMNS: tuple[str, ...] = ("sentiment", "sentiment_score", "sentiment_strength", "emotion", "effort")
+
+
+def label_of(score: float, cfg: SentimentConfig) -> str:
+    """``negatif``/``neutre``/``positif`` from a score and the configured neutral band."""
+    if score <= -cfg.neutral_band:
+        return "negatif"
+    if score >= cfg.neutral_band:
+        return "positif"
+    return "neutre"
+
+
+def blend_score(model_score: float, analysis: RuleAnalysis, cfg: SentimentConfig) -> float:
+    """Final score of one text from its model score and rule analysis.
+
+    The rules weigh ``rule_weight``. In short segments (at most ``short_text_words`` words) where
+    they found a polar word, they weigh ``short_text_rule_weight`` (a few n-grams say little), or
+    ``negation_rule_weight`` when they flipped a negated word (n-gram models read "pas déçu" as
+    "déçu"). Long texts keep ``rule_weight``: their n-grams outvote a local negation, as the
+    cross-validation on reviews showed. Then :func:`adjust_score`.
+    """
+    weight = cfg.rule_weight
+    if analysis.n_words <= cfg.short_text_words and (analysis.positive or analysis.negative):
+        negated = analysis.negated_positive or analysis.negated_negative
+        weight = max(weight, cfg.negation_rule_weight if negated else cfg.short_text_rule_weight)
+    return adjust_score((1 - weight) * model_score + weight * analysis.score, analysis, cfg)
+
+
+def final_scores(texts: list[str], model: SentimentModel, cfg: SentimentConfig,
+                 embeddings: np.ndarray | None = None) -> np.ndarray:
+    """Final sentiment scores in [-1, 1] of raw texts (model + rules + intensity adjustments)."""
+    texts = ["" if t is None else str(t) for t in texts]
+    out = np.zeros(len(texts), dtype=np.float64)
+    for start in range(0, len(texts), cfg.batch_size):
+        batch = texts[start:start + cfg.batch_size]
+        emb = None if embeddings is None else embeddings[start:start + cfg.batch_size]
+        model_scores = model.score(batch, emb)
+        for k, (text, m) in enumerate(zip(batch, model_scores, strict=True)):
+            out[start + k] = blend_score(m, analyse(text, cfg.shouting_min_ratio), cfg)
+    return out
+
+
+def score_segments(segments: pd.DataFrame, model: SentimentModel, cfg: SentimentConfig | None = None) -> pd.DataFrame:
+    """Sentiment, emotion and effort of each segment.
+
+    Reads column ``text`` (PII-masked French). Returns a copy with added columns ``sentiment``
+    (``negatif``/``neutre``/``positif``), ``sentiment_score`` (float in [-1, 1]),
+    ``sentiment_strength`` (``|sentiment_score|``), ``emotion`` (see
+    :mod:`verbatim.signals.emotion`, empty if none) and ``effort`` (``faible``/``moyen``/``eleve``
+    or empty). The input frame is not modified.
+    """
+    from verbatim.signals.effort import detect_effort
+    from verbatim.signals.emotion import detect_emotion
+
+    cfg = cfg or SentimentConfig()
+    require_columns(segments, ["text"], "score_segments")
+    out = segments.copy()
+    texts = out["text"].fillna("").astype(str).tolist()
+    scores = final_scores(texts, model, cfg)
+    out["sentiment_score"] = scores
+    out["sentiment"] = [label_of(s, cfg) for s in scores]
+    out["sentiment_strength"] = np.abs(scores)
+    out["emotion"] = [detect_emotion(t, s) for t, s in zip(texts, scores, strict=True)]
+    out["effort"] = [detect_effort(t) for t in texts]
+    log.info("scored %d segments", len(out))
+    return out

@@ -1,0 +1,84 @@
+"""Train the shipped sentiment model on the shared insurance reviews.
+
+Usage::
+
+    python -m verbatim.sentiment.train [--data ../shared/data/insurance_reviews_fr.csv.gz] [--out models/sentiment]
+
+Labels come from the stars (1-2 negatif, 3 neutre, 4-5 positif); rows without stars are unused.
+The companies (``insurer`` column) drive the cross-company IDF guard. Training is deterministic
+(seeded solver, no sampling unless ``--limit``). The model card lives in ``models/MODEL_CARD.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from verbatim.errors import InputError
+from verbatim.sentiment.model import SentimentModel, default_model_dir
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "insurance_reviews_fr.csv.gz"
+STAR_LABELS = {1: "negatif", 2: "negatif", 3: "neutre", 4: "positif", 5: "positif"}
+
+
+def load_reviews(path: Path, limit: int | None = None, seed: int = 42) -> pd.DataFrame:
+    """Starred reviews with columns ``id``, ``text``, ``stars`` (int), ``insurer``, ``label``.
+
+    Raises:
+        InputError: the file is missing or lacks the ``text``/``stars``/``insurer`` columns.
+    """
+    if not Path(path).is_file():
+        raise InputError(f"reviews file {str(path)!r} not found; pass --data with the path of insurance_reviews_fr.csv.gz")
+    frame = pd.read_csv(path)
+    missing = {"id", "text", "stars", "insurer"} - set(frame.columns)
+    if missing:
+        raise InputError(f"reviews file {str(path)!r} lacks columns {sorted(missing)}")
+    frame = frame.dropna(subset=["stars", "text"]).copy()
+    frame["stars"] = frame["stars"].astype(int)
+    frame["label"] = frame["stars"].map(STAR_LABELS)
+    frame = frame.dropna(subset=["label"])
+    if limit is not None and limit < len(frame):
+        frame = frame.sample(n=limit, random_state=seed)
+    return frame[["id", "text", "stars", "insurer", "label"]].reset_index(drop=True)
+
+
+def train(data: Path, out: Path, limit: int | None = None, use_embeddings: bool = False, seed: int = 42) -> SentimentModel:
+    """Fit a :class:`SentimentModel` on all starred reviews and save it into ``out``."""
+    reviews = load_reviews(data, limit, seed)
+    start = time.perf_counter()
+    model = SentimentModel(use_embeddings=use_embeddings, seed=seed)
+    model.fit(reviews["text"].tolist(), reviews["label"].to_numpy(), groups=reviews["insurer"].to_numpy())
+    counts = reviews["label"].value_counts().to_dict()
+    metadata = {"data": Path(data).name, "n_train": len(reviews), "n_companies": int(reviews["insurer"].nunique()),
+                "label_counts": {k: int(v) for k, v in counts.items()}, "seed": seed,
+                "fit_seconds": round(time.perf_counter() - start, 1)}
+    model.save(out, metadata)
+    size = sum(f.stat().st_size for f in Path(out).iterdir()) / 1e6
+    log.info("saved sentiment model to %s (%.1f MB, %d reviews, %.0f nonzero weights)", out, size, len(reviews),
+             float(np.count_nonzero(model.coef_)))
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m verbatim.sentiment.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="insurance_reviews_fr.csv.gz")
+    parser.add_argument("--out", type=Path, default=default_model_dir(), help="model folder to write")
+    parser.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many reviews")
+    parser.add_argument("--use-embeddings", action="store_true", help="add USE sentence embeddings (slower)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    train(args.data, args.out, args.limit, args.use_embeddings, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Store-backed steps of the nightly run: read what a stage has not seen yet, analyse it, write it back.
+
+Each function is one step of the flow (``flows/nightly.py`` wraps each in a task): it reads the
+pending rows from the store, calls the pure functions of :mod:`verbatim.analysis`, and writes
+the results in the store, so that a run only pays for what is new and re-running changes
+nothing. Tables written:
+
+* ``segment_sentiment`` (``segment_id``, ``verbatim_id``, sentiment, sentiment_score,
+  sentiment_strength, emotion, effort) and ``verbatim_sentiment`` (``VERBATIM_SENTIMENT_COLUMNS``
+  + ``run_id``);
+* ``embeddings`` (cache, see :mod:`verbatim.embed`);
+* ``segment_themes`` (``segment_id``, ``theme_id``, ``theme_label``, ``theme_score``, ``run_id``),
+  the theme model in ``<store folder>/models/themes``;
+* ``segment_links`` (``LINK_COLUMNS`` + ``run_id``).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from verbatim.analysis import enrich_segments, enrich_verbatims, link, theme_summary
+from verbatim.config import Config
+from verbatim.embed import encode_cached
+from verbatim.journey import load_taxonomy, theme_touchpoints
+from verbatim.sentiment import SEGMENT_SENTIMENT_COLUMNS, load_sentiment_model
+from verbatim.sentiment.model import SentimentModel
+from verbatim.store import Store
+from verbatim.themes import OUTLIER_ID, ThemeModel, apply_edits, load_edits
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=2)
+def _sentiment_model(model_dir: Path | None) -> SentimentModel:
+    return load_sentiment_model(model_dir)
+
+
+def theme_model_dir(cfg: Config) -> Path:
+    """Where the theme model lives: ``models/themes`` next to the store file."""
+    return cfg.store.path.parent / "models" / "themes"
+
+
+def enrich_pending(cfg: Config, run_id: str) -> int:
+    """Sentiment and signals of up to ``[flow].chunk_size`` analysed verbatims not enriched yet.
+
+    Returns the number of verbatims enriched (0 when nothing is pending).
+    """
+    with Store(cfg.store.path) as store:
+        pending = store.verbatims_without("verbatim_sentiment", cfg.flow.chunk_size)
+        if pending.empty:
+            return 0
+        segments = store.segments_of(pending["verbatim_id"].tolist())
+        scored = enrich_segments(segments, _sentiment_model(cfg.sentiment.model_dir), cfg)
+        per_verbatim = enrich_verbatims(scored, pending, cfg)
+        store.upsert("segment_sentiment", scored[["segment_id", "verbatim_id", *SEGMENT_SENTIMENT_COLUMNS]], "segment_id")
+        store.upsert("verbatim_sentiment", per_verbatim.assign(run_id=run_id), "verbatim_id")
+        return len(pending)
+
+
+def update_themes(cfg: Config, run_id: str) -> dict[str, Any]:
+    """Assign new segments to themes; the first run fits the model on every stored segment.
+
+    Segments are embedded through the store's cache. Returns counts: ``assigned`` segments,
+    ``themes`` in the model, ``new_themes`` discovered this run, ``unassigned_share`` of the run.
+    """
+    folder = theme_model_dir(cfg)
+    with Store(cfg.store.path) as store:
+        pending = store.segments_without("segment_themes")
+        if pending.empty:
+            return {"assigned": 0, "themes": _n_themes(folder), "new_themes": 0, "unassigned_share": 0.0}
+        embeddings = encode_cached(pending["text"].tolist(), cfg.embed, store.con)
+        if _has_model(folder):
+            model = ThemeModel.load(folder)
+            before = len(model.themes_)
+            assignments = model.update(pending, embeddings)
+        else:
+            model = ThemeModel(cfg.themes, cfg.embed, cfg.seed).fit(pending, embeddings)
+            before = 0
+            assignments = model.transform(pending, embeddings)
+        model.save(folder)
+        store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
+    unassigned = float((assignments["theme_id"] == OUTLIER_ID).mean())
+    return {"assigned": len(assignments), "themes": len(model.themes_), "new_themes": len(model.themes_) - before,
+            "unassigned_share": round(unassigned, 4)}
+
+
+def _has_model(folder: Path) -> bool:
+    from verbatim.themes.persist import META
+
+    return (folder / META).is_file()
+
+
+def _n_themes(folder: Path) -> int:
+    return len(ThemeModel.load(folder).themes_) if _has_model(folder) else 0
+
+
+def link_pending(cfg: Config, run_id: str) -> int:
+    """Touchpoints of up to ``[flow].chunk_size`` segments not linked yet (helped by their theme)."""
+    taxonomy = load_taxonomy(cfg.journey.taxonomy)
+    with Store(cfg.store.path) as store:
+        pending = store.segments_without("segment_links", cfg.flow.chunk_size)
+        if pending.empty:
+            return 0
+        embeddings = encode_cached(pending["text"].tolist(), cfg.embed, store.con)
+        themes = store.table("segment_themes")
+        assignments = themes[themes["segment_id"].isin(pending["segment_id"])] if len(themes) else None
+        links = link(pending, embeddings, assignments, taxonomy, cfg)
+        store.upsert("segment_links", links.assign(run_id=run_id), "segment_id")
+        return len(pending)
+
+
+def theme_table(cfg: Config) -> pd.DataFrame:
+    """The themes of the store with analyst edits applied (``THEMES_CSV_COLUMNS``)."""
+    folder = theme_model_dir(cfg)
+    with Store(cfg.store.path, read_only=True) as store:
+        if not store.has_table("segment_themes") or not _has_model(folder):
+            return theme_summary(pd.DataFrame(columns=["theme_id", "label", "top_words", "category"]),
+                                 pd.DataFrame(columns=["segment_id", "theme_id"]),
+                                 pd.DataFrame(columns=["segment_id", "verbatim_id", "sentiment", "sentiment_score"]),
+                                 pd.DataFrame(columns=["theme_id", "touchpoint"]))
+        assignments = store.table("segment_themes")
+        scored = store.table("segment_sentiment")
+        links = store.table("segment_links")
+    taxonomy = load_taxonomy(cfg.journey.taxonomy)
+    edits = load_edits(cfg.themes.edits) if cfg.themes.edits else None
+    themes, assignments = apply_edits(ThemeModel.load(folder).themes_, assignments, edits, touchpoints=taxonomy.ids)
+    pins = {t: tp for t, tp in zip(themes["theme_id"], themes["touchpoint"], strict=True) if tp}
+    if len(links):
+        tps = theme_touchpoints(links, assignments[assignments["theme_id"] != OUTLIER_ID], pins, taxonomy)
+    else:
+        tps = pd.DataFrame(columns=["theme_id", "touchpoint"])
+    table = theme_summary(themes, assignments, scored, tps)
+    noise = set(themes.loc[themes["noise"], "theme_id"]) if "noise" in themes.columns else set()
+    return table.assign(noise=table["theme_id"].isin(noise))
+
+
+def write_outputs(cfg: Config, folder: Path) -> dict[str, Any]:
+    """Write ``themes.csv`` in the run folder; returns the files written and their rows."""
+    themes = theme_table(cfg)
+    path = folder / "themes.csv"
+    themes.to_csv(path, index=False, encoding="utf-8")
+    return {"themes.csv": len(themes)}
