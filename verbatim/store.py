@@ -30,6 +30,13 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
+ANALYSED_SEGMENT_COLUMNS: tuple[str, ...] = (
+    "segment_id", "verbatim_id", "segment", "channel", "received_at", "customer_id", "nps", "csat", "ces", "text",
+    "sentiment", "sentiment_score", "sentiment_strength", "emotion", "effort", "theme_id", "theme_label",
+    "touchpoint", "touchpoints", "touchpoint_confidence", "family", "dimension",
+    "verbatim_sentiment", "intent", "intents", "score_conflict", "mixed", "metadata",
+)
+
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS verbatims (
@@ -284,6 +291,41 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql).df()
+
+    def analysed_segments(self, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+        """Every analysed segment with its verbatim's fields and every annotation (the input of hot spots and reports).
+
+        Columns (see :data:`ANALYSED_SEGMENT_COLUMNS`): segment and verbatim ids, ``channel``,
+        ``received_at``, ``customer_id``, scores, masked ``text``, segment sentiment and signals,
+        ``theme_id``/``theme_label``, ``touchpoint``/``touchpoints``/``touchpoint_confidence``,
+        ``family``/``dimension``, and the verbatim's ``verbatim_sentiment``, ``intent``,
+        ``intents``, ``score_conflict``, ``mixed``, ``metadata``. Annotations a stage has not
+        written yet are null. ``since``/``until`` bound ``received_at`` (inclusive).
+        """
+        joins, cols = [], []
+        optional = {
+            "segment_sentiment": ("ss", "segment_id", ["sentiment", "sentiment_score", "sentiment_strength", "emotion", "effort"]),
+            "segment_themes": ("st", "segment_id", ["theme_id", "theme_label"]),
+            "segment_links": ("sl", "segment_id", ["touchpoint", "touchpoints", "touchpoint_confidence", "family", "dimension"]),
+            "verbatim_sentiment": ("vs", "verbatim_id", ["sentiment AS verbatim_sentiment", "intent", "intents", "score_conflict", "mixed"]),
+        }
+        for table, (alias, key, columns) in optional.items():
+            if self.has_table(table):
+                joins.append(f'LEFT JOIN "{table}" {alias} ON {alias}.{key} = {"s" if key == "segment_id" else "v"}.{key}')
+                cols += [f"{alias}.{c}" for c in columns]
+            else:
+                cols += [f"NULL AS {c.split(' AS ')[-1]}" for c in columns]
+        where, params = [], []
+        if since is not None:
+            where.append("v.received_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("v.received_at <= ?")
+            params.append(until)
+        sql = (f"SELECT s.segment_id, s.verbatim_id, s.segment, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces, "
+               f"s.text, {', '.join(cols)}, v.metadata FROM segments s JOIN verbatims v USING (verbatim_id) {' '.join(joins)}"
+               + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY v.received_at, s.segment_id")
+        return self.con.execute(sql, params).df()
 
     # ------------------------------------------------------------------ runs
     def start_run(self, run_id: str, as_of: datetime) -> None:
