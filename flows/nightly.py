@@ -20,7 +20,7 @@ from verbatim import stages
 from verbatim.clean import clean_verbatims
 from verbatim.config import CleanConfig, Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source
-from verbatim.ingest.common import Batch
+from verbatim.ingest.common import Batch, split_future
 from verbatim.runs import RunSummary, new_run_id, parse_as_of, run_folder, update_latest, write_run_json
 from verbatim.store import Accounting, Store
 
@@ -94,19 +94,29 @@ def _timed(summary: RunSummary, stage: str, fn: Callable[..., T], *args: Any, **
         summary.timings[stage] = round(summary.timings.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
-def ingest_stage(cfg: Config, run_id: str, summary: RunSummary) -> Accounting:
-    """Read and store every source; fill the summary's per-source and total counts."""
+def ingest_stage(cfg: Config, run_id: str, summary: RunSummary, as_of: datetime | None) -> Accounting:
+    """Read and store every source; fill the summary's per-source and total counts.
+
+    With ``as_of`` (replays, backfills), records received after it are left for a later night
+    and counted as ``not_yet`` (``read = new + already_seen + quarantined + not_yet``).
+    """
     reader = read_source_task.with_options(retries=cfg.ingest.retries, retry_delay_seconds=cfg.ingest.retry_delay_seconds)
     total = Accounting()
     reasons: dict[str, int] = {}
+    not_yet_total = 0
     for source in cfg.sources:
         batch = _timed(summary, "ingest.read", reader, source, cfg.ingest)
+        not_yet = 0
+        if as_of is not None:
+            batch, not_yet = split_future(batch, as_of)
         acc = _timed(summary, "ingest.store", store_batch_task, cfg.store.path, batch, run_id)
-        summary.sources[source.label] = _counts(acc)
+        acc.read += not_yet
+        not_yet_total += not_yet
+        summary.sources[source.label] = {**_counts(acc), "not_yet": not_yet}
         for reason, n in batch.rejected["reason"].value_counts().items():
             reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
         total = total + acc
-    summary.counts = _counts(total)
+    summary.counts = {**_counts(total), "not_yet": not_yet_total}
     summary.quarantine_reasons = dict(sorted(reasons.items()))
     return total
 
@@ -137,9 +147,9 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
         store.start_run(run_id, as_of_dt)
     status = "failed"
     try:
-        total = ingest_stage(cfg, run_id, summary)
-        logger.info("ingest: read %d, new %d, already seen %d, quarantined %d",
-                    total.read, total.new, total.duplicates, total.quarantined)
+        total = ingest_stage(cfg, run_id, summary, as_of_dt if as_of is not None else None)
+        logger.info("ingest: read %d, new %d, already seen %d, quarantined %d, not yet due %d",
+                    total.read, total.new, total.duplicates, total.quarantined, summary.counts["not_yet"])
         stats = clean_stage(cfg, run_id, summary)
         logger.info("clean: %d verbatims cleaned, %d analysed, %d segments; languages %s",
                     stats["cleaned"], stats["analysed"], stats["segments"], stats["languages"])
@@ -167,3 +177,16 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
     logging.getLogger(__name__).debug("run folder %s", folder)
     logger.info("run folder: %s", folder)
     return {**summary.as_dict(), "output_dir": str(folder)}
+
+
+def deployment(config_path: str, cron: str = "0 2 * * *", timezone: str = "Europe/Paris", name: str = "verbatim-nightly"):  # noqa: ANN201
+    """The nightly flow as a Prefect deployment with a cron schedule in ``timezone`` (served by ``verbatim serve``)."""
+    from prefect.schedules import Cron
+
+    return nightly.to_deployment(
+        name=name,
+        schedule=Cron(cron, timezone=timezone),
+        parameters={"config_path": str(Path(config_path).resolve())},
+        description="Ingest the day's feedback, analyse what is new, write the dated report folder.",
+        tags=["verbatim"],
+    )

@@ -101,3 +101,25 @@ def test_annotate_unknown_column_is_a_clear_error(tmp_path: Path, capsys: pytest
     assert main(["annotate", str(src), "--text-column", "avis", "--out", str(tmp_path / "o.csv")]) == 3
     err = capsys.readouterr().err
     assert "--text-column 'avis' is not a column" in err and "['id', 'texte']" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--until", "2026-11-20"], "--until needs --since"),
+        (["--since", "2026-11-20", "--as-of", "2026-11-21"], "not both"),
+        (["--since", "2026-11-20", "--until", "2026-11-01"], "is before --since"),
+        (["--as-of", "20/11/2026"], "YYYY-MM-DD"),
+    ],
+)
+def test_run_date_options_are_checked_before_prefect_starts(mini: Path, argv: list[str], fragment: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--config", str(mini), *argv]) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_serve_help_names_cron_and_timezone(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert "--cron" in out and "--timezone" in out and "Europe/Paris" in out

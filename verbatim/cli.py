@@ -3,7 +3,8 @@
 Sub-commands:
     ingest    read files of the four channels into the store and print the accounting
     annotate  analyse a CSV/XLSX of texts in one go, without a store
-    run       the nightly flow (Prefect) for one configuration file
+    run       the nightly flow (Prefect) for one configuration file, one night or a backfill
+    serve     the nightly flow as a scheduled Prefect deployment
 
 Errors raised on purpose (:class:`VerbatimError`) print one line and exit non-zero; no traceback.
 """
@@ -82,7 +83,22 @@ def _parser() -> argparse.ArgumentParser:
                     "new, and write a dated folder in [output].dir (and update its 'latest').",
     )
     run.add_argument("--config", required=True, metavar="FILE", help="TOML configuration file")
-    run.add_argument("--as-of", metavar="DATE", help="evaluate windows as if today were DATE (YYYY-MM-DD)")
+    run.add_argument("--as-of", metavar="DATE", help="evaluate windows as if today were DATE (YYYY-MM-DD); records "
+                     "received later are left for a later night")
+    run.add_argument("--since", metavar="DATE", help="backfill: one run per night from DATE (YYYY-MM-DD) ...")
+    run.add_argument("--until", metavar="DATE", help="... to DATE included (default: today)")
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the nightly flow as a Prefect deployment on a schedule",
+        description="Serve the nightly flow as a Prefect deployment with a cron schedule (blocks; stop with Ctrl-C). "
+                    "Without PREFECT_API_URL it uses a local Prefect server; point PREFECT_API_URL at a long-lived "
+                    "server to see runs in its UI (see the README).",
+    )
+    serve.add_argument("--config", required=True, metavar="FILE", help="TOML configuration file")
+    serve.add_argument("--cron", default="0 2 * * *", help="cron schedule (default: '%(default)s', every night at 2:00)")
+    serve.add_argument("--timezone", default="Europe/Paris", help="time zone of the schedule (default: %(default)s)")
+    serve.add_argument("--name", default="verbatim-nightly", help="deployment name (default: %(default)s)")
     return parser
 
 
@@ -136,20 +152,59 @@ def _write_csv(frame: object, path: Path) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from verbatim.config import load_config
-    from verbatim.runs import parse_as_of
-
     cfg = load_config(args.config)  # fail fast, before Prefect starts, on a bad config
-    parse_as_of(args.as_of, cfg.ingest.timezone)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    nights = _nights(args, cfg.ingest.timezone)
+    _prefect_env()
     from flows.nightly import nightly
 
-    result = nightly(config_path=str(Path(args.config).resolve()), as_of=args.as_of)
-    counts = result["counts"]
-    print(f"run {result['run_id']}: read {counts['read']}, new {counts['new']}, already seen {counts['already_seen']}, "
-          f"quarantined {counts['quarantined']}")
-    print(f"results: {result['output_dir']}")
-    return 0 if result["status"] == "completed" else 1
+    status = 0
+    for as_of in nights:
+        result = nightly(config_path=str(Path(args.config).resolve()), as_of=as_of)
+        counts = result["counts"]
+        print(f"run {result['run_id']}: read {counts['read']}, new {counts['new']}, already seen {counts['already_seen']}, "
+              f"quarantined {counts['quarantined']}, not yet due {counts.get('not_yet', 0)}")
+        print(f"results: {result['output_dir']}")
+        status = status or (0 if result["status"] == "completed" else 1)
+    return status
+
+
+def _nights(args: argparse.Namespace, tz: str) -> list[str | None]:
+    """The ``as_of`` of each run: one (``--as-of`` or today) or every night of ``--since``..``--until``."""
+    from datetime import date, timedelta
+
+    from verbatim.errors import ConfigError
+    from verbatim.runs import parse_as_of
+
+    if args.since is None:
+        if args.until is not None:
+            raise ConfigError("--until needs --since (the first night of the backfill)")
+        parse_as_of(args.as_of, tz)
+        return [args.as_of]
+    if args.as_of is not None:
+        raise ConfigError("use either --as-of (one night) or --since/--until (a backfill), not both")
+    first = parse_as_of(args.since, tz).date()
+    last = parse_as_of(args.until, tz).date() if args.until else date.today()
+    if last < first:
+        raise ConfigError(f"--until {last} is before --since {first}; expected since <= until")
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def _prefect_env() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from verbatim.config import load_config
+
+    load_config(args.config)
+    _prefect_env()
+    from prefect import serve
+
+    from flows.nightly import deployment
+
+    serve(deployment(args.config, cron=args.cron, timezone=args.timezone, name=args.name))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers = {"ingest": _cmd_ingest, "annotate": _cmd_annotate, "run": _cmd_run}
+    handlers = {"ingest": _cmd_ingest, "annotate": _cmd_annotate, "run": _cmd_run, "serve": _cmd_serve}
     try:
         return handlers[args.command](args)
     except VerbatimError as exc:

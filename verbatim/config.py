@@ -194,6 +194,34 @@ class JourneyConfig(_Section):
 class HotspotsConfig(_Section):
     window_days: int = Field(default=7, gt=0)
     baseline_days: int = Field(default=56, gt=0)
+    # Hot spots and callbacks (``verbatim.hotspots``; the method is described in its package docstring).
+    split_by: str | None = None  # "channel" or a metadata key (product, agency...): cells are also split by its value
+    confidence: float = Field(default=0.95, gt=0, lt=1)  # level of the Wilson interval of the negative share
+    strong_negative: float = Field(default=-0.55, ge=-1, le=0)  # a segment at or below this score is strongly negative
+    min_volume: int = Field(default=5, ge=1)  # dissatisfied verbatims (window + baseline) needed to test a trend
+    trend_alpha: float = Field(default=0.05, gt=0, lt=1)  # two-sided level of the trend test (hausse / baisse)
+    alert_alpha: float = Field(default=0.05, gt=0, lt=1)  # family-wise level of the alerts (Bonferroni over tested cells)
+    alert_min_ratio: float = Field(default=1.5, ge=1)  # alert: dissatisfied verbatims at least this times the expected...
+    alert_min_customers: int = Field(default=5, ge=1)  # ...and at least this many dissatisfied customers in the window
+    trend_prior: float = Field(default=3.0, gt=0)  # pseudo-count that shrinks the trend weight of small cells
+    trend_weight_cap: float = Field(default=4.0, ge=1)  # the trend weight of the score stays in [1/cap, cap]
+    n_examples: int = Field(default=3, ge=1, le=10)  # masked example segments per hot spot
+    example_chars: int = Field(default=160, ge=40)  # longer examples and excerpts are cut
+
+
+class ReportConfig(_Section):
+    """The analysts' HTML report (``verbatim.report``): what it compares and how much it shows."""
+
+    window_days: int = Field(default=7, gt=0)  # the report's period, compared with the period of the same length before it
+    trend_granularity: Literal["daily", "weekly"] = "weekly"  # buckets of the trend charts, aligned on the as-of date
+    trend_days: int = Field(default=63, gt=0)  # history shown in the trend charts
+    trend_ratio: float = Field(default=1.5, gt=1)  # theme trend: volume x this (or / this) against the previous period...
+    trend_min_change: int = Field(default=3, ge=0)  # ...and by at least this many segments -> hausse (or baisse)
+    max_examples: int = Field(default=5, ge=1, le=50)  # masked example verbatims per theme and per hot spot
+    max_example_chars: int = Field(default=400, ge=40)  # longer examples are cut
+    max_hotspots: int = Field(default=30, ge=1)  # rows of the hot-spot table (alerts always first)
+    max_themes: int = Field(default=80, ge=1)  # rows of the theme table and theme drill-downs
+    scatter_labels: int = Field(default=12, ge=0)  # largest themes named on the size x sentiment chart
 
 
 class ThemesConfig(_Section):
@@ -240,6 +268,7 @@ class Config(_Section):
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     hotspots: HotspotsConfig = Field(default_factory=HotspotsConfig)
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     def resolve(self, path: Path) -> Path:

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.nightly import nightly
+from flows.nightly import deployment, nightly
 from tests.conftest import MINI_EXPECTED
 
 
@@ -41,3 +41,25 @@ def test_nightly_writes_run_json_and_is_idempotent(harness: None, mini: Path) ->
     assert second["stages"]["clean"]["cleaned"] == 0  # nothing new: nothing cleaned again
     texts = " ".join(r[0] for r in con.execute("SELECT text FROM segments").fetchall())
     assert "Paul Girard" not in texts  # the e-mail signature is removed (or masked)
+
+
+def test_backfill_then_one_night_processes_only_that_night(harness: None, mini: Path) -> None:
+    """Nights 16-18 Nov see only what was received by then; the night of the 19th adds only its posts."""
+    seen = 0
+    for night in ("2026-11-16", "2026-11-17", "2026-11-18"):
+        run = nightly(config_path=str(mini), as_of=night)
+        counts = run["counts"]
+        assert counts["read"] == counts["new"] + counts["already_seen"] + counts["quarantined"] + counts["not_yet"]
+        seen += counts["new"]
+    assert seen == 4 and run["counts"]["not_yet"] == 2  # the two posts of the 19th are not due yet
+    last = nightly(config_path=str(mini), as_of="2026-11-19")
+    assert last["counts"]["new"] == 2 and last["counts"]["not_yet"] == 0
+    assert last["stages"]["clean"]["cleaned"] == 2 and last["stages"]["enrich"]["verbatims"] == 2
+    assert last["stages"]["journey"]["segments"] == last["stages"]["themes"]["assigned"] == last["stages"]["clean"]["segments"]
+
+
+def test_deployment_has_the_cron_and_timezone(mini: Path) -> None:
+    dep = deployment(str(mini), cron="30 3 * * 1-5", timezone="America/Montreal")
+    schedule = dep.schedules[0].schedule
+    assert schedule.cron == "30 3 * * 1-5" and schedule.timezone == "America/Montreal"
+    assert dep.parameters == {"config_path": str(mini.resolve())}

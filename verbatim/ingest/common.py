@@ -233,3 +233,17 @@ def parse_score(value: Any, name: str) -> tuple[int | None, str | None]:
 
 def source_timezone(source: SourceConfig, cfg: IngestConfig) -> str:
     return source.timezone or cfg.timezone
+
+
+def split_future(batch: Batch, as_of: datetime) -> tuple[Batch, int]:
+    """Leave out records received after ``as_of`` (a replay or backfill night does not see the future).
+
+    Reads ``received_at``. Returns the batch without those records and how many were left out;
+    they are read again, and stored, by the night whose ``as_of`` reaches them.
+    """
+    if batch.records.empty:
+        return batch, 0
+    later = batch.records["received_at"] > pd.Timestamp(as_of)
+    if not later.any():
+        return batch, 0
+    return Batch(batch.records[~later].reset_index(drop=True), batch.rejected), int(later.sum())
