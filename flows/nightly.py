@@ -21,6 +21,7 @@ from verbatim.clean import clean_verbatims
 from verbatim.config import CleanConfig, Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source
 from verbatim.ingest.common import Batch, split_future
+from verbatim.lock import run_lock
 from verbatim.runs import RunSummary, new_run_id, parse_as_of, run_folder, update_latest, write_run_json
 from verbatim.store import Accounting, Store
 
@@ -136,11 +137,18 @@ def nightly(config_path: str, as_of: str | None = None) -> dict[str, Any]:
     Returns:
         The content of ``run.json``, plus ``output_dir`` (the run folder).
     """
-    logger = get_run_logger()
     cfg = load_config(config_path)
     as_of_dt = parse_as_of(as_of, cfg.ingest.timezone)
     started = datetime.now(UTC)
     run_id = new_run_id(as_of_dt, started)
+    with run_lock(cfg.store.path):
+        return _nightly(cfg, config_path, as_of, as_of_dt, started, run_id)
+
+
+def _nightly(cfg: Config, config_path: str, as_of: str | None, as_of_dt: datetime, started: datetime,
+             run_id: str) -> dict[str, Any]:
+    """The body of :func:`nightly`, run while holding the store's lock."""
+    logger = get_run_logger()
     folder = run_folder(cfg.output.dir, run_id)
     summary = RunSummary(run_id=run_id, as_of=as_of_dt.isoformat(), started_at=started.isoformat(), config=str(Path(config_path).resolve()))
     with Store(cfg.store.path) as store:

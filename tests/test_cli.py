@@ -123,3 +123,30 @@ def test_serve_help_names_cron_and_timezone(capsys: pytest.CaptureFixture[str]) 
         main(["serve", "--help"])
     out = capsys.readouterr().out
     assert "--cron" in out and "--timezone" in out and "Europe/Paris" in out
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        ('[journey]\ntaxonomy = "aviation"\n', "aviation"),
+        ('[journey]\ntaxonomy = "missing.yaml"\n', "missing.yaml"),
+        ('[sentiment]\nmodel_dir = "no-model-here"\n', "no-model-here"),
+    ],
+)
+def test_environment_errors_are_one_line_before_the_flow(mini: Path, edit: str, fragment: str) -> None:
+    with mini.open("a", encoding="utf-8") as handle:
+        handle.write(edit)
+    result = subprocess.run([sys.executable, "-m", "verbatim.cli", "run", "--config", str(mini)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("verbatim run: error:")]
+    assert len(lines) == 1 and fragment in lines[0]
+
+
+def test_unreadable_store_is_one_line(mini: Path) -> None:
+    store = mini.parent / "var" / "mini.duckdb"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_bytes(b"not a database" * 1000)
+    result = subprocess.run([sys.executable, "-m", "verbatim.cli", "run", "--config", str(mini)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 5 and "cannot open the store" in result.stderr and "Traceback" not in result.stderr

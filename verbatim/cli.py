@@ -152,8 +152,11 @@ def _write_csv(frame: object, path: Path) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from verbatim.config import load_config
+    from verbatim.preflight import preflight
+
     cfg = load_config(args.config)  # fail fast, before Prefect starts, on a bad config
     nights = _nights(args, cfg.ingest.timezone)
+    preflight(cfg)
     _prefect_env()
     from flows.nightly import nightly
 
@@ -196,8 +199,9 @@ def _prefect_env() -> None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from verbatim.config import load_config
+    from verbatim.preflight import preflight
 
-    load_config(args.config)
+    preflight(load_config(args.config))
     _prefect_env()
     from prefect import serve
 

@@ -1,0 +1,60 @@
+"""One run at a time per store: an advisory lock file next to the DuckDB file.
+
+The lock is an ``fcntl.flock`` on ``<store>.lock``: the operating system releases it when the
+process ends, however it ends (SIGKILL included), so a lock left by a killed run is never
+"stale" in practice; the file's content (pid, start time) only serves the error message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from verbatim.errors import StoreError
+
+
+def lock_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".lock")
+
+
+@contextmanager
+def run_lock(store_path: Path) -> Iterator[Path]:
+    """Hold the store's run lock for the block.
+
+    Raises:
+        StoreError: another process holds it (the message names its pid and start time).
+    """
+    path = lock_path(store_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "{}"
+            try:
+                info = json.loads(holder)
+            except json.JSONDecodeError:
+                info = {}
+            raise StoreError(
+                f"another run is using the store {str(store_path)!r} (pid {info.get('pid', '?')} on "
+                f"{info.get('host', '?')}, started {info.get('started', '?')}); wait for it to finish, "
+                "or stop it, then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": datetime.now(UTC).isoformat()}))
+        handle.flush()
+        yield path
+    finally:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            handle.close()
