@@ -43,7 +43,7 @@ def _el(tag: str, body: object = None, **attrs: object) -> str:
 
 
 def _svg(width: float, height: float, parts: Iterable[str], label: str) -> Markup:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+    head = (f'<svg viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
             f'role="img" aria-label="{escape(label)}" style="{_FONT};max-width:{width:.0f}px">')
     return Markup(head + "".join(parts) + "</svg>")  # noqa: S704 - every part is built with _el/escape
 
@@ -120,11 +120,12 @@ def journey_map(journey: pd.DataFrame, width: int = 1160) -> Markup:
     return _svg(width, height, parts, "Carte du parcours client")
 
 
-def theme_scatter(themes: pd.DataFrame, n_labels: int, width: int = 760, height: int = 420) -> Markup:
+def theme_scatter(themes: pd.DataFrame, n_labels: int, width: int = 1160, height: int = 440) -> Markup:
     """Themes by size (x, square-root scale) against mean sentiment (y), coloured by negative share.
 
     Reads ``theme_id``, ``label``, ``n_segments``, ``mean_sentiment``, ``negative_share``; names
-    the ``n_labels`` largest themes (every point has a tooltip).
+    the ``n_labels`` largest themes where their label does not cover another one (every point
+    has a tooltip).
     """
     frame = themes[themes["n_segments"] > 0].sort_values("n_segments", ascending=False)
     left, right, top, bottom = 56, 24, 16, 48
@@ -147,27 +148,32 @@ def theme_scatter(themes: pd.DataFrame, n_labels: int, width: int = 760, height:
         y = sy(tick)
         parts.append(_el("line", x1=left, x2=left + plot_w, y1=y, y2=y, stroke="#9aa3ad" if tick == 0 else "#e3e7ec",
                          stroke_dasharray="4 3" if tick == 0 else None))
-        parts.append(_el("text", fr_num(tick, 2), x=left - 6, y=y + 4, font_size=10, text_anchor="end", fill="#555"))
+        parts.append(_el("text", fr_num(tick, 2), x=left - 6, y=y + 4, font_size=11, text_anchor="end", fill="#555"))
     for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
         n = max_n * frac * frac
-        parts.append(_el("text", fr_int(n), x=sx(n), y=top + plot_h + 15, font_size=10, text_anchor="middle", fill="#555"))
+        parts.append(_el("text", fr_int(n), x=sx(n), y=top + plot_h + 16, font_size=11, text_anchor="middle", fill="#555"))
     parts.append(_el("text", "Volume (segments, échelle racine carrée)", x=left + plot_w / 2, y=height - 8,
                      font_size=11, text_anchor="middle", fill="#333"))
     parts.append(_el("text", "Sentiment moyen", x=14, y=top + plot_h / 2, font_size=11, text_anchor="middle", fill="#333",
                      transform=f"rotate(-90 14 {top + plot_h / 2:.0f})"))
-    labelled = set(frame["theme_id"].head(n_labels))
+    placed: list[tuple[float, float, float, float]] = []
+    labels = []
+    for r in frame.head(n_labels).itertuples(index=False):  # largest first get a label
+        x, y = sx(float(r.n_segments)), sy(0.0 if is_missing(r.mean_sentiment) else float(r.mean_sentiment))
+        text = str(r.label) if len(str(r.label)) <= 32 else str(r.label)[:31] + "…"
+        w = 6.6 * len(text)
+        box = (x - 9 - w, y - 9, x - 9, y + 5) if x > left + plot_w * 0.7 else (x + 9, y - 9, x + 9 + w, y + 5)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        labels.append(_el("text", text, x=box[0], y=y + 4, font_size=12, fill="#1d2b3a"))
     for r in frame.iloc[::-1].itertuples(index=False):  # largest drawn last, on top
         x, y = sx(float(r.n_segments)), sy(0.0 if is_missing(r.mean_sentiment) else float(r.mean_sentiment))
         tip = (f"{r.theme_id} {r.label} : {fr_int(r.n_segments)} segments, sentiment {fr_num(r.mean_sentiment, 2)}, "
                f"{fr_pct(r.negative_share)} négatifs")
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{neg_colour(r.negative_share)}" stroke="#fff" '
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6.5" fill="{neg_colour(r.negative_share)}" stroke="#fff" '
                      f'stroke-width="1.5" opacity="0.9">{_el("title", tip)}</circle>')
-        if r.theme_id in labelled:
-            text = str(r.label) if len(str(r.label)) <= 30 else str(r.label)[:29] + "…"
-            anchor = "end" if x > left + plot_w * 0.75 else "start"
-            parts.append(_el("text", text, x=x + (-9 if anchor == "end" else 9), y=y + 4, font_size=10.5,
-                             text_anchor=anchor, fill="#1d2b3a"))
-    return _svg(width, height, parts, "Taille et sentiment des thèmes")
+    return _svg(width, height, parts + labels, "Taille et sentiment des thèmes")
 
 
 def trend_panel(series: pd.DataFrame, date_format: str, width: int = 360, height: int = 150) -> Markup:

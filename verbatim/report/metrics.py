@@ -199,7 +199,7 @@ def theme_trends(current: pd.DataFrame, previous: pd.DataFrame, ratio: float, mi
     cur = current.groupby("theme_id").size()
     prev = previous.groupby("theme_id").size()
     ids = sorted(set(cur.index) | set(prev.index))
-    frame = pd.DataFrame({"theme_id": ids, "n_current": [int(cur.get(i, 0)) for i in ids],
+    frame = pd.DataFrame({"theme_id": pd.Series(ids, dtype=object), "n_current": [int(cur.get(i, 0)) for i in ids],
                           "n_previous": [int(prev.get(i, 0)) for i in ids]})
     frame["trend"] = [trend_label(c, p, ratio, min_change) for c, p in zip(frame["n_current"], frame["n_previous"], strict=True)]
     return frame
