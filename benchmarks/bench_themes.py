@@ -131,8 +131,8 @@ def run_vanilla(texts: list[str], embeddings: np.ndarray, seed: int) -> tuple[np
     from spacy.lang.fr.stop_words import STOP_WORDS
 
     perm = np.random.default_rng(seed).permutation(len(texts))
-    min_df = 5 if len(texts) >= 5000 else 1  # c-TF-IDF runs on one document per topic: few topics, few documents
-    model = BERTopic(language="multilingual", vectorizer_model=CountVectorizer(stop_words=sorted(STOP_WORDS), min_df=min_df))
+    # min_df=1: c-TF-IDF runs on one document per topic, and an unseeded fit may find only 2-3 topics
+    model = BERTopic(language="multilingual", vectorizer_model=CountVectorizer(stop_words=sorted(STOP_WORDS), min_df=1))
     with timer() as elapsed:
         topics, _ = model.fit_transform([texts[i] for i in perm], embeddings[perm])
     labels = np.empty(len(texts), dtype=np.int64)

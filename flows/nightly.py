@@ -82,9 +82,25 @@ def link_chunk_task(cfg: Config, run_id: str) -> int:
 
 
 @task(name="write-outputs", cache_policy=NONE)
-def outputs_task(cfg: Config, folder: Path) -> dict[str, Any]:
-    """Write the run folder's analysis files (themes.csv ...)."""
-    return stages.write_outputs(cfg, folder)
+def outputs_task(cfg: Config, folder: Path, as_of: datetime, run: dict[str, Any]) -> dict[str, Any]:
+    """Write the run folder: themes, hot spots, callbacks, report, Parquet exports."""
+    return stages.write_outputs(cfg, folder, as_of, run)
+
+
+def publish_artifacts(summary: RunSummary, outputs: dict[str, Any]) -> None:
+    """Keyed Prefect artifacts (their history shows in the UI): run summary, hot spots, alerts."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    c = summary.counts
+    lines = [f"# Verbatim, run {summary.run_id}", "",
+             f"Lus {c.get('read', 0)} · nouveaux {c.get('new', 0)} · déjà vus {c.get('already_seen', 0)} · "
+             f"en quarantaine {c.get('quarantined', 0)} · pas encore dus {c.get('not_yet', 0)}", "",
+             "| étape | secondes |", "|---|---:|", *[f"| {k} | {v} |" for k, v in summary.timings.items()]]
+    create_markdown_artifact(key="verbatim-run", markdown="\n".join(lines), description="Comptes et durées du run")
+    if outputs.get("hotspots_table"):
+        create_table_artifact(key="verbatim-hotspots", table=outputs["hotspots_table"], description="Top 10 des points chauds")
+    create_markdown_artifact(key="verbatim-alerts", markdown=outputs.get("alerts_markdown") or "Aucune alerte.",
+                             description="Alertes de la nuit")
 
 
 def _timed(summary: RunSummary, stage: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -170,9 +186,13 @@ def _nightly(cfg: Config, config_path: str, as_of: str | None, as_of_dt: datetim
         while n := _timed(summary, "journey", link_chunk_task, cfg, run_id):
             linked += n
         summary.stages["journey"] = {"segments": linked}
-        summary.stages["outputs"] = _timed(summary, "outputs", outputs_task, cfg, folder)
+        outputs = _timed(summary, "outputs", outputs_task, cfg, folder, as_of_dt, summary.as_dict())
+        summary.stages["outputs"] = {"files": outputs["files"], "alerts": outputs["alerts"]}
         logger.info("analysis: %d verbatims enriched, themes %s, %d segments linked",
                     enriched, summary.stages["themes"], linked)
+        if outputs["alerts"]:
+            logger.warning("%d hot spot(s) in alert:\n%s", outputs["alerts"], outputs["alerts_markdown"])
+        publish_artifacts(summary, outputs)
         status = "completed"
     finally:
         summary.status = status

@@ -17,6 +17,7 @@ nothing. Tables written:
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -139,9 +140,58 @@ def theme_table(cfg: Config) -> pd.DataFrame:
     return table.assign(noise=table["theme_id"].isin(noise))
 
 
-def write_outputs(cfg: Config, folder: Path) -> dict[str, Any]:
-    """Write ``themes.csv`` in the run folder; returns the files written and their rows."""
+def write_outputs(cfg: Config, folder: Path, as_of: datetime, run: dict[str, Any]) -> dict[str, Any]:
+    """Write the run folder: ``themes.csv``, hot spots and callbacks (CSV, XLSX), ``report.html``, Parquet exports.
+
+    Hot spots, callbacks and the report cover the configured windows ending at ``as_of``; a night
+    with no new data still writes all of them. Returns ``files`` (name -> rows), the number of
+    ``alerts`` and ``alerts_markdown`` / ``summary_markdown`` for the flow's artifacts.
+    """
+    from verbatim.hotspots import alerts, alerts_markdown, compute_callbacks, compute_hotspots, write_exports
+    from verbatim.journey import journey_view
+    from verbatim.report import render_report, write_parquet_exports, write_report
+
+    taxonomy = load_taxonomy(cfg.journey.taxonomy)
     themes = theme_table(cfg)
-    path = folder / "themes.csv"
-    themes.to_csv(path, index=False, encoding="utf-8")
-    return {"themes.csv": len(themes)}
+    themes.to_csv(folder / "themes.csv", index=False, encoding="utf-8")
+    days = max(cfg.hotspots.window_days + cfg.hotspots.baseline_days, cfg.report.trend_days, 2 * cfg.report.window_days)
+    with Store(cfg.store.path, read_only=True) as store:
+        segments = store.analysed_segments(since=as_of - timedelta(days=days), until=as_of)
+        cleaned = store.table("cleaned")
+        verbatims = store.verbatims("received_at <= ?", [as_of])
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    if len(segments):
+        segments["theme_label"] = segments["theme_id"].map(labels).fillna(segments["theme_label"])
+    hotspots = compute_hotspots(segments, as_of, cfg.hotspots, taxonomy, labels)
+    callbacks = compute_callbacks(segments, as_of, cfg.hotspots, hotspots)
+    write_exports(hotspots, callbacks, folder)
+    window = segments[segments["received_at"] > as_of - timedelta(days=cfg.report.window_days)] if len(segments) else segments
+    journey = journey_view(window, taxonomy)
+    html = render_report(segments=segments, themes=themes, hotspots=hotspots, journey=journey, run=run,
+                         config_summary=_config_summary(cfg), as_of=as_of, cfg=cfg.report)
+    write_report(folder / "report.html", html)
+    exported = verbatims.drop(columns=["text"]).merge(cleaned[["verbatim_id", "clean_text", "language"]], on="verbatim_id",
+                                                       how="left") if len(verbatims) else verbatims
+    write_parquet_exports(segments, exported, folder)
+    flagged = alerts(hotspots)
+    return {
+        "files": {"themes.csv": len(themes), "hotspots.csv": len(hotspots), "callbacks.csv": len(callbacks),
+                  "report.html": 1, "segments.parquet": len(segments), "verbatims.parquet": len(exported)},
+        "alerts": len(flagged),
+        "alerts_markdown": alerts_markdown(hotspots),
+        "hotspots_table": hotspots.head(10)[["rank", "touchpoint", "theme_label", "n_customers", "negative_share", "trend",
+                                             "score", "alert"]].to_dict(orient="records") if len(hotspots) else [],
+    }
+
+
+def _config_summary(cfg: Config) -> dict[str, Any]:
+    """What the report's method section shows: models, taxonomy, windows and thresholds (no paths to data)."""
+    return {
+        "models": {"embeddings": cfg.embed.model, "sentiment": str(cfg.sentiment.model_dir or "models/sentiment"),
+                   "spacy": cfg.clean.spacy_model},
+        "journey": {"taxonomy": Path(cfg.journey.taxonomy).name, "min_confidence": cfg.journey.min_confidence},
+        "hotspots": cfg.hotspots.model_dump(mode="json"),
+        "sentiment": {"neutral_band": cfg.sentiment.neutral_band, "strong_negative": cfg.sentiment.strong_negative},
+        "themes": {"min_similarity": cfg.themes.min_similarity, "pool_min_size": cfg.themes.pool_min_size},
+        "seed": cfg.seed,
+    }

@@ -10,6 +10,10 @@ from prefect.testing.utilities import prefect_test_harness
 from flows.nightly import deployment, nightly
 from tests.conftest import MINI_EXPECTED
 
+HOTSPOTS_HEADER = ("rank,touchpoint,theme_id,theme_label,n_segments,n_verbatims,n_customers,negative_share,mean_sentiment,"
+                   "trend,score,examples,alert")
+CALLBACKS_HEADER = "priority,customer_id,channel,received_at,verbatim_id,excerpt,reason,hotspot"
+
 
 @pytest.fixture(scope="module")
 def harness():
@@ -29,6 +33,15 @@ def test_nightly_writes_run_json_and_is_idempotent(harness: None, mini: Path) ->
     clean = run["stages"]["clean"]
     assert clean["cleaned"] == run["counts"]["new"] and clean["analysed"] == clean["cleaned"]
     assert clean["languages"] == {"fr": clean["cleaned"]} and clean["segments"] >= clean["cleaned"]
+    for name in ("report.html", "themes.csv", "hotspots.csv", "hotspots.xlsx", "callbacks.csv", "callbacks.xlsx",
+                 "segments.parquet", "verbatims.parquet"):
+        assert (folder / name).is_file(), name
+    assert (folder / "hotspots.csv").read_text(encoding="utf-8").splitlines()[0] == HOTSPOTS_HEADER
+    assert (folder / "callbacks.csv").read_text(encoding="utf-8").splitlines()[0] == CALLBACKS_HEADER
+    assert (folder / "themes.csv").read_text(encoding="utf-8").startswith(
+        "theme_id,label,top_words,n_segments,n_verbatims,touchpoint,negative_share")
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "CLI-90" not in report and "paul.girard" not in report  # customer ids only in callbacks
     latest = folder.parent / "latest"
     assert json.loads((latest / "run.json").read_text(encoding="utf-8"))["run_id"] == run["run_id"]
 
