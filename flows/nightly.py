@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+
+import pandas as pd
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,22 +43,32 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
         return store.add_batch(batch, run_id)
 
 
-@task(name="clean-chunk", cache_policy=NONE)
-def clean_chunk_task(store_path: Path, cfg: CleanConfig, run_id: str, limit: int) -> int:
-    """Clean, mask and segment up to ``limit`` stored verbatims not cleaned yet; returns how many."""
-    with Store(store_path) as store:
-        pending = store.pending_clean(limit)
-        if pending.empty:
-            return 0
-        cleaned, segments = clean_verbatims(pending, cfg)
-        store.add_cleaned(cleaned, segments, run_id)
-        return len(pending)
+@task(name="clean-partition", cache_policy=NONE)
+def clean_partition_task(pending: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean, mask and segment one partition of verbatims (pure: runs on any worker of the task runner)."""
+    return clean_verbatims(pending, cfg)
 
 
 def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]:
-    """Clean every verbatim not cleaned yet, chunk by chunk; returns the stage's counts."""
-    while _timed(summary, "clean", clean_chunk_task, cfg.store.path, cfg.clean, run_id, cfg.flow.chunk_size):
-        pass
+    """Clean every verbatim not cleaned yet, partition by partition through the flow's task runner.
+
+    Up to ``[flow].partitions`` partitions of ``[flow].chunk_size`` verbatims are read from the
+    store, cleaned in parallel (threads locally, processes on a Dask cluster), and written back in
+    order by the flow, the store's only writer.
+    """
+    start = time.perf_counter()
+    while True:
+        with Store(cfg.store.path) as store:
+            pending = store.pending_clean(cfg.flow.chunk_size * cfg.flow.partitions)
+        if pending.empty:
+            break
+        parts = [pending.iloc[i:i + cfg.flow.chunk_size] for i in range(0, len(pending), cfg.flow.chunk_size)]
+        futures = [clean_partition_task.submit(part, cfg.clean) for part in parts]
+        results = [f.result() for f in futures]
+        with Store(cfg.store.path) as store:
+            for cleaned, segments in results:
+                store.add_cleaned(cleaned, segments, run_id)
+    summary.timings["clean"] = round(summary.timings.get("clean", 0.0) + time.perf_counter() - start, 3)
     with Store(cfg.store.path) as store:
         stats = store.clean_stats(run_id)
     summary.stages["clean"] = stats
@@ -211,10 +223,32 @@ def deployment(config_path: str, cron: str = "0 2 * * *", timezone: str = "Europ
     """The nightly flow as a Prefect deployment with a cron schedule in ``timezone`` (served by ``verbatim serve``)."""
     from prefect.schedules import Cron
 
-    return nightly.to_deployment(
+    return nightly_for(load_config(config_path)).to_deployment(
         name=name,
         schedule=Cron(cron, timezone=timezone),
         parameters={"config_path": str(Path(config_path).resolve())},
         description="Ingest the day's feedback, analyse what is new, write the dated report folder.",
         tags=["verbatim"],
     )
+
+
+def task_runner(cfg: Config):  # noqa: ANN201
+    """The task runner of ``[runner]``: Prefect's thread pool locally, ``prefect-dask`` for ``"dask"``.
+
+    With ``dask_address`` the flow uses that existing cluster; without it, a temporary
+    ``LocalCluster`` of ``[flow].partitions`` single-threaded worker processes.
+    """
+    if cfg.runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if cfg.dask_address:
+            return DaskTaskRunner(address=cfg.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": cfg.flow.partitions, "threads_per_worker": 1, "processes": True})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=cfg.flow.partitions)
+
+
+def nightly_for(cfg: Config):  # noqa: ANN201
+    """The nightly flow with the task runner the configuration asks for."""
+    return nightly.with_options(task_runner=task_runner(cfg))

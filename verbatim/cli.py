@@ -158,8 +158,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     nights = _nights(args, cfg.ingest.timezone)
     preflight(cfg)
     _prefect_env()
-    from flows.nightly import nightly
+    from flows.nightly import nightly_for
 
+    nightly = nightly_for(cfg)
     status = 0
     for as_of in nights:
         result = nightly(config_path=str(Path(args.config).resolve()), as_of=as_of)

@@ -166,6 +166,7 @@ class FlowConfig(_Section):
     """How the nightly flow walks through the store."""
 
     chunk_size: int = Field(default=5000, gt=0)  # verbatims analysed per task call (bounds memory)
+    partitions: int = Field(default=2, gt=0)  # partitions analysed at once by the task runner (threads or Dask workers)
 
 
 class JourneyConfig(_Section):

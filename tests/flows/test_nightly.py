@@ -7,7 +7,8 @@ import duckdb
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.nightly import deployment, nightly
+from flows.nightly import deployment, nightly, nightly_for
+from verbatim.config import load_config
 from tests.conftest import MINI_EXPECTED
 
 HOTSPOTS_HEADER = ("rank,touchpoint,theme_id,theme_label,n_segments,n_verbatims,n_customers,negative_share,mean_sentiment,"
@@ -76,3 +77,25 @@ def test_deployment_has_the_cron_and_timezone(mini: Path) -> None:
     schedule = dep.schedules[0].schedule
     assert schedule.cron == "30 3 * * 1-5" and schedule.timezone == "America/Montreal"
     assert dep.parameters == {"config_path": str(mini.resolve())}
+
+
+def test_dask_runner_gives_the_same_results_as_the_local_one(harness: None, mini: Path, tmp_path: Path) -> None:
+    """The cleaning partitions run on a Dask LocalCluster; every stored result matches the local runner's."""
+    import shutil
+
+    dask_copy = tmp_path / "dask"
+    shutil.copytree(mini.parent, dask_copy)
+    config = dask_copy / "mini.toml"
+    config.write_text('runner = "dask"\n' + config.read_text(encoding="utf-8") + "[flow]\nchunk_size = 2\npartitions = 2\n",
+                      encoding="utf-8")
+    local = nightly(config_path=str(mini), as_of="2026-11-20")
+    remote = nightly_for(load_config(config))(config_path=str(config), as_of="2026-11-20")
+    assert local["counts"] == remote["counts"] and local["stages"]["clean"] == remote["stages"]["clean"]
+    tables = {}
+    for name, cfg_path in (("local", mini), ("dask", config)):
+        con = duckdb.connect(str(cfg_path.parent / "var/mini.duckdb"), read_only=True)
+        tables[name] = [con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY 1").fetchall() for t in ("cleaned",)] + \
+            [con.execute("SELECT * FROM segments ORDER BY 1").fetchall(),
+             con.execute("SELECT segment_id, sentiment_score FROM segment_sentiment ORDER BY 1").fetchall()]
+        con.close()
+    assert tables["local"] == tables["dask"]
