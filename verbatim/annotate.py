@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,8 @@ class Annotation:
 
 
 def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column: str | None = None,
-                   date_column: str | None = None, taxonomy: str | None = None) -> Annotation:
+                   date_column: str | None = None, taxonomy: str | None = None,
+                   on_stage: Callable[[str], None] | None = None) -> Annotation:
     """Annotate every row of ``frame``: clean, sentiment and signals, themes fitted on the input, touchpoints.
 
     Reads ``text_column`` (and ``id_column`` when given, else ids are the 1-based row numbers;
@@ -95,10 +97,14 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
     keep empty analysis columns); ``segments`` has ``SEGMENT_OUT_COLUMNS`` with PII-masked text;
     ``themes`` has ``THEMES_CSV_COLUMNS``.
 
+    ``on_stage`` (optional) is called with each stage's name as it starts (progress display).
+
     Raises:
         InputError: a named column is missing.
     """
     from verbatim.embed import encode
+
+    stage = on_stage or (lambda name: None)
     from verbatim.journey import load_taxonomy, theme_touchpoints
     from verbatim.sentiment import load_sentiment_model
     from verbatim.themes import ThemeModel
@@ -115,10 +121,14 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
         "text": texts.tolist(),
     })
     tax = load_taxonomy(taxonomy or cfg.journey.taxonomy)
+    stage("nettoyage")
     cleaned, segments = clean_verbatims(work, cfg.clean)
+    stage("sentiment")
     scored = enrich_segments(segments, load_sentiment_model(cfg.sentiment.model_dir), cfg)
     per_verbatim = enrich_verbatims(scored, cleaned[cleaned["analysed"]], cfg)
+    stage("embeddings")
     embeddings = encode(segments["text"].tolist(), cfg.embed)
+    stage("thèmes")
     if len(segments):
         model = ThemeModel(cfg.themes, cfg.embed, cfg.seed).fit(segments, embeddings)
         assignments = model.transform(segments, embeddings)
@@ -126,6 +136,7 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
     else:
         assignments = pd.DataFrame(columns=["segment_id", "theme_id", "theme_label", "theme_score"])
         themes = pd.DataFrame(columns=["theme_id", "label", "top_words", "category"])
+    stage("parcours")
     links = link(segments, embeddings, assignments, tax, cfg)
     theme_tps = theme_touchpoints(links, assignments[assignments["theme_id"] != OUTLIER_ID], None, tax)
     themes_out = theme_summary(themes, assignments, scored, theme_tps)

@@ -134,8 +134,16 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     from verbatim.config import Config, load_config
 
     cfg = load_config(args.config) if args.config else Config()
-    result = annotate_frame(read_table(Path(args.input)), args.text_column, cfg, id_column=args.id_column,
-                            date_column=args.date_column, taxonomy=args.taxonomy)
+    table = read_table(Path(args.input))
+    with _progress() as progress:
+        bar = progress.add_task("annotate", total=5)
+
+        def on_stage(name: str) -> None:
+            progress.update(bar, description=f"annotate: {name} ({len(table)} lignes)", advance=0 if name == "nettoyage" else 1)
+
+        result = annotate_frame(table, args.text_column, cfg, id_column=args.id_column, date_column=args.date_column,
+                                taxonomy=args.taxonomy, on_stage=on_stage)
+        progress.update(bar, completed=5)
     _write_csv(result.rows, Path(args.out))
     if args.segments_out:
         _write_csv(result.segments, Path(args.segments_out))
@@ -162,14 +170,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     nightly = nightly_for(cfg)
     status = 0
-    for as_of in nights:
-        result = nightly(config_path=str(Path(args.config).resolve()), as_of=as_of)
-        counts = result["counts"]
-        print(f"run {result['run_id']}: read {counts['read']}, new {counts['new']}, already seen {counts['already_seen']}, "
-              f"quarantined {counts['quarantined']}, not yet due {counts.get('not_yet', 0)}")
-        print(f"results: {result['output_dir']}")
-        status = status or (0 if result["status"] == "completed" else 1)
+    with _progress(enabled=len(nights) > 1) as progress:
+        bar = progress.add_task("nuits", total=len(nights))
+        for as_of in nights:
+            progress.update(bar, description=f"nuit {as_of or 'aujourd’hui'}")
+            result = nightly(config_path=str(Path(args.config).resolve()), as_of=as_of)
+            counts = result["counts"]
+            print(
+                f"run {result['run_id']}: read {counts['read']}, new {counts['new']}, already seen {counts['already_seen']}, "
+                f"quarantined {counts['quarantined']}, not yet due {counts.get('not_yet', 0)}")
+            print(f"results: {result['output_dir']}")
+            print(f"report: {Path(result['output_dir']) / 'report.html'}")
+            progress.advance(bar)
+            status = status or (0 if result["status"] == "completed" else 1)
     return status
+
+
+def _progress(enabled: bool = True):  # noqa: ANN202
+    """A rich progress bar with elapsed time (silent when not a terminal or not enabled)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console()
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=console, disable=not enabled or not console.is_terminal)
 
 
 def _nights(args: argparse.Namespace, tz: str) -> list[str | None]:
