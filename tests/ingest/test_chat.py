@@ -9,23 +9,16 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ingest.helpers import meta as metadata_of
+from tests.ingest.helpers import read_checked
 from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest.chat import read_file
-from verbatim.schema import QUARANTINE_COLUMNS, REASONS, RECORD_COLUMNS
 
 CFG = IngestConfig()
 
 
 def _read(path: Path, cfg: IngestConfig = CFG, **source: object) -> tuple[pd.DataFrame, pd.DataFrame]:
-    batch = read_file(path, SourceConfig(path=path, **source), cfg)
-    assert list(batch.records.columns) == list(RECORD_COLUMNS)
-    assert list(batch.rejected.columns) == list(QUARANTINE_COLUMNS)
-    assert set(batch.rejected["reason"]) <= set(REASONS)
-    return batch.records, batch.rejected
-
-
-def _meta(records: pd.DataFrame, i: int = 0) -> dict:
-    return json.loads(records["metadata"].iloc[i])
+    return read_checked(read_file, path, cfg, **source)
 
 
 def _conv(conv_id: str = "C-1", **extra: object) -> dict:
@@ -52,7 +45,7 @@ def test_json_object_customer_turns_only(tmp_path: Path) -> None:
     assert row["text"] == "Mon colis est bloqué depuis une semaine\nmerci pour votre aide"
     assert row["received_at"] == pd.Timestamp("2025-03-10 13:00:30", tz="UTC")
     assert row["csat"] == 4
-    meta = _meta(records)
+    meta = metadata_of(records)
     assert meta["n_turns"] == 4 and meta["n_customer_turns"] == 2 and meta["n_agent_turns"] == 1 and meta["n_bot_turns"] == 1
     assert meta["first_agent_reply"] == 90.0
     assert meta["platform"] == "web" and meta["tags"] == ["livraison"] and meta["topic"] == "suivi"
@@ -72,7 +65,7 @@ def test_aliases_french_roles_and_unknown_roles(tmp_path: Path) -> None:
     assert row["source_id"] == "987" and row["customer_id"] == "K-7"
     assert row["text"] == "Bonjour, je n'arrive pas à payer\ncarte refusée"
     assert row["received_at"] == pd.Timestamp("2025-03-10 08:00", tz="UTC")  # conversation start, Paris time
-    meta = _meta(records)
+    meta = metadata_of(records)
     assert meta["unknown_roles"] == ["superviseur"] and meta["n_agent_turns"] == 1 and "first_agent_reply" not in meta
 
 
@@ -177,7 +170,7 @@ def test_csv_semicolons_cp1252_with_bad_line(tmp_path: Path) -> None:
     assert first["text"] == "Je n'ai pas reçu mon remboursement\nMerci ; à bientôt"  # sorted by time
     assert first["customer_id"] == "CLI-1" and first["location"] == f"{path}:2"
     assert first["received_at"] == pd.Timestamp("2025-03-10 13:00", tz="UTC")
-    assert _meta(records)["first_agent_reply"] == 300.0
+    assert metadata_of(records)["first_agent_reply"] == 300.0
     assert records.iloc[1]["customer_id"] is None
     by_reason = dict(zip(rejected["reason"], rejected["location"], strict=True))
     assert by_reason["malformed_row"] == f"{path}:5" and by_reason["malformed_record"] == f"{path}:8"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from email.message import EmailMessage
 from pathlib import Path
@@ -11,10 +10,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ingest.helpers import meta as metadata_of
+from tests.ingest.helpers import read_checked
 from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest import email as email_connector
 from verbatim.ingest.email import html_to_text, read_file, read_files
-from verbatim.schema import QUARANTINE_COLUMNS, REASONS, RECORD_COLUMNS
 
 CFG = IngestConfig()
 
@@ -35,16 +35,8 @@ La commande est bien arriv=C3=A9e mais le carton =C3=A9tait d=C3=A9chir=C3=
 """
 
 
-def _read(path: Path, cfg: IngestConfig = CFG) -> tuple[pd.DataFrame, pd.DataFrame]:
-    batch = read_file(path, SourceConfig(path=path), cfg)
-    assert list(batch.records.columns) == list(RECORD_COLUMNS)
-    assert list(batch.rejected.columns) == list(QUARANTINE_COLUMNS)
-    assert set(batch.rejected["reason"]) <= set(REASONS)
-    return batch.records, batch.rejected
-
-
-def _meta(records: pd.DataFrame, i: int = 0) -> dict:
-    return json.loads(records["metadata"].iloc[i])
+def _read(path: Path, cfg: IngestConfig = CFG, **source: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return read_checked(read_file, path, cfg, **source)
 
 
 def _message(subject: str = "Retour produit", date: str | None = "Thu, 06 Mar 2025 09:00:00 +0100",
@@ -80,7 +72,7 @@ def test_quoted_printable_eml_with_encoded_headers(tmp_path: Path) -> None:
     assert row["received_at"] == pd.Timestamp("2025-03-05 17:30:00", tz="UTC")
     assert "arrivée mais le carton était déchiré." in row["text"]
     assert "> Message précédent cité" in row["text"]  # quoted replies are kept for the cleaning stage
-    meta = _meta(records)
+    meta = metadata_of(records)
     assert meta["subject"] == "Commande livrée"
     assert meta["from_name"] == "Amélie Durand"
     assert meta["in_reply_to"] == "ticket-77@boutique.example"
@@ -101,7 +93,7 @@ def test_html_only_mail_is_converted_to_text(tmp_path: Path) -> None:
     assert "colis abîmé." in text and "& colis" in text
     lines = text.split("\n")
     assert "Bonjour," in lines and "Merci" in lines and "article 1" in lines and "article 2" in lines
-    assert _meta(records)["content_type"] == "text/html"
+    assert metadata_of(records)["content_type"] == "text/html"
 
 
 def test_html_to_text_breaks_and_entities() -> None:
@@ -120,7 +112,7 @@ def test_multipart_alternative_prefers_plain_and_counts_attachments(tmp_path: Pa
     records, rejected = _read(path)
     assert rejected.empty
     assert records["text"].iloc[0].strip() == "Texte brut : le remboursement n'est jamais arrivé."
-    meta = _meta(records)
+    meta = metadata_of(records)
     assert meta["content_type"] == "text/plain"
     assert meta["attachments"] == 2
     assert meta["attachment_names"] == ["facture_mars.pdf", "photo colis é.png"]
@@ -183,7 +175,7 @@ def test_wrong_or_missing_charsets(tmp_path: Path) -> None:
         records, rejected = _read(tmp_path / name)
         assert rejected.empty, name
         assert records["text"].iloc[0].strip() == body, name
-        assert _meta(records)["subject"] == "Café froid", name  # raw 8-bit header decoded, no surrogates
+        assert metadata_of(records)["subject"] == "Café froid", name  # raw 8-bit header decoded, no surrogates
 
 
 def test_random_bytes_file_is_one_unreadable_row(tmp_path: Path) -> None:
