@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
-
-import pandas as pd
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 

@@ -8,8 +8,8 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.nightly import deployment, nightly, nightly_for
-from verbatim.config import load_config
 from tests.conftest import MINI_EXPECTED
+from verbatim.config import load_config
 
 HOTSPOTS_HEADER = ("rank,touchpoint,theme_id,theme_label,n_segments,n_verbatims,n_customers,negative_share,mean_sentiment,"
                    "trend,score,examples,alert")
