@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from verbatim import __version__
 from verbatim.errors import VerbatimError
@@ -160,15 +161,20 @@ def _write_csv(frame: object, path: Path) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from verbatim.config import load_config
+    from verbatim.lock import run_lock
     from verbatim.preflight import preflight
 
     cfg = load_config(args.config)  # fail fast, before Prefect starts, on a bad config
     nights = _nights(args, cfg.ingest.timezone)
-    preflight(cfg)
-    _prefect_env()
-    from flows.nightly import nightly_for
+    with run_lock(cfg.store.path):  # one run per store: checked before Prefect starts or the store is opened
+        preflight(cfg)
+        _prefect_env()
+        from flows.nightly import nightly_for
 
-    nightly = nightly_for(cfg)
+        return _run_nights(nightly_for(cfg), args, nights)
+
+
+def _run_nights(nightly: Any, args: argparse.Namespace, nights: list[str | None]) -> int:
     status = 0
     with _progress(enabled=len(nights) > 1) as progress:
         bar = progress.add_task("nuits", total=len(nights))
@@ -245,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except VerbatimError as exc:
-        print(f"verbatim {args.command}: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())  # one line, whatever the message holds
+        print(f"verbatim {args.command}: error: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("verbatim: interrupted", file=sys.stderr)

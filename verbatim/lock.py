@@ -23,16 +23,34 @@ def lock_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".lock")
 
 
+_HELD: dict[Path, int] = {}  # locks this process holds, with their nesting depth
+
+
 @contextmanager
 def run_lock(store_path: Path) -> Iterator[Path]:
-    """Hold the store's run lock for the block.
+    """Hold the store's run lock for the block (re-entrant within one process).
+
+    The CLI takes it before anything opens the store, and the flow takes it again around its
+    body (for callers that start the flow directly).
 
     Raises:
-        StoreError: another process holds it (the message names its pid and start time).
+        StoreError: another process holds it (the message names its pid and start time), or the
+            lock file cannot be created.
     """
-    path = lock_path(store_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
+    path = lock_path(Path(store_path)).resolve()
+    if path in _HELD:
+        _HELD[path] += 1
+        try:
+            yield path
+        finally:
+            _HELD[path] -= 1
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
+    except OSError as exc:
+        raise StoreError(f"cannot open the store {str(store_path)!r}: its run lock {str(path)!r} cannot be created "
+                         f"({exc.strerror or exc}); check [store].path and that its folder is writable") from None
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -52,7 +70,11 @@ def run_lock(store_path: Path) -> Iterator[Path]:
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": datetime.now(UTC).isoformat()}))
         handle.flush()
-        yield path
+        _HELD[path] = 1
+        try:
+            yield path
+        finally:
+            _HELD.pop(path, None)
     finally:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

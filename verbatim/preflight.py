@@ -22,7 +22,11 @@ def preflight(cfg: Config) -> None:
 
     if not cfg.sources:
         raise ConfigError("the configuration has no [[sources]]; add at least one (kind and path) to read feedback from")
-    cfg.output.dir.mkdir(parents=True, exist_ok=True)
+    try:
+        cfg.output.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"[output].dir {str(cfg.output.dir)!r} cannot be created ({exc.strerror or exc}); "
+                          "choose a folder this user can write") from None
     if not os.access(cfg.output.dir, os.W_OK):
         raise ConfigError(f"[output].dir {str(cfg.output.dir)!r} is not writable; choose a folder this user can write")
     Store(cfg.store.path).close()
@@ -34,3 +38,6 @@ def preflight(cfg: Config) -> None:
             raise ConfigError(f"theme edits {str(cfg.themes.edits)!r}: pins {bad} name touchpoints that the taxonomy "
                               f"{taxonomy.name!r} does not have; valid ids: {list(taxonomy.ids)}")
     load_sentiment_model(cfg.sentiment.model_dir)
+    from verbatim.embed import load_model
+
+    load_model(cfg.embed)

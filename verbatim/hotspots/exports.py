@@ -81,7 +81,8 @@ def _write(frame: pd.DataFrame, columns: tuple[str, ...], folder: Path, stem: st
     contract = _contract(frame, columns)
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
     _for_csv(contract).to_csv(csv_path, index=False, encoding="utf-8")
-    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
+    # customer text starting with "=" must stay text, never become a live formula
+    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False}}) as writer:
         _sheet(writer, contract, stem)
         _sheet(writer, frame if len(frame.columns) else contract, "detail")
     return {f"{stem}_csv": csv_path, f"{stem}_xlsx": xlsx_path}

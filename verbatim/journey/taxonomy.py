@@ -205,7 +205,10 @@ def _load_file(path: str, mtime: float) -> Taxonomy:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"taxonomy file {origin} is not valid YAML: {exc}; fix the line it names") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigError(f"taxonomy file {origin} is not valid YAML ({problem}{where}); fix that line") from None
     tax = taxonomy_from_dict(data, origin)
     log.info("taxonomy %r loaded from %s: %d touchpoints, %d stages", tax.name, path, len(tax.touchpoints), len(tax.stages))
     return tax

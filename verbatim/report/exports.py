@@ -26,11 +26,14 @@ PERSONAL_COLUMNS: tuple[str, ...] = ("customer_id",)
 PERSONAL_METADATA_KEYS: frozenset[str] = frozenset({
     "author", "author_name", "from", "from_name", "from_address", "to", "cc", "bcc", "reply_to", "in_reply_to",
     "email", "phone", "url", "profile_url", "name", "customer", "customer_id", "handle", "user", "username",
+    "attachment_names",
 })
+#: Free-text metadata keys that are exported PII-masked (an e-mail subject can carry a name or a phone).
+MASKED_METADATA_KEYS: frozenset[str] = frozenset({"subject", "question", "title"})
 
 
 def scrub_metadata(value: Any) -> Any:
-    """A metadata JSON string (or dict) without :data:`PERSONAL_METADATA_KEYS`; other values unchanged."""
+    """A metadata JSON string (or dict) without :data:`PERSONAL_METADATA_KEYS`, free-text keys masked."""
     data = value
     if isinstance(value, str):
         try:
@@ -39,7 +42,10 @@ def scrub_metadata(value: Any) -> Any:
             return value
     if not isinstance(data, dict):
         return value
-    kept = {k: v for k, v in data.items() if str(k).lower() not in PERSONAL_METADATA_KEYS}
+    from verbatim.clean.pii import mask_text
+
+    kept = {k: (mask_text(v) if str(k).lower() in MASKED_METADATA_KEYS and isinstance(v, str) else v)
+            for k, v in data.items() if str(k).lower() not in PERSONAL_METADATA_KEYS}
     return json.dumps(kept, ensure_ascii=False, sort_keys=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +156,8 @@ class SentimentModel:
             meta = json.loads((path / PARAMS_FILE).read_text(encoding="utf-8"))
             with np.load(path / WEIGHTS_FILE, allow_pickle=False) as arrays:
                 coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"sentiment model in {str(path)!r} cannot be read ({exc}); {RETRAIN_HINT}") from exc
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"sentiment model in {str(path)!r} cannot be read ({exc}); {RETRAIN_HINT}") from None
         if meta.get("format") != FORMAT:
             raise ModelError(f"sentiment model in {str(path)!r} has format {meta.get('format')!r}, expected {FORMAT!r}; "
                              + RETRAIN_HINT)

@@ -38,7 +38,7 @@ def save(model: ThemeModel, folder: Path | str) -> None:
         "embeddings": np.ascontiguousarray(model.embeddings_.reshape(-1, dim), dtype=np.float32),
         "word_counts": np.ascontiguousarray(model.word_counts_.reshape(len(model.themes_), len(model.vocabulary_)), dtype=np.float32),
         "pool_embeddings": np.ascontiguousarray(model.pool_embeddings_.reshape(-1, dim), dtype=np.float32),
-    }, str(folder / ARRAYS))
+    }, str(folder / (ARRAYS + ".tmp")))
     themes = model.themes_.assign(top_words=model.themes_["top_words"].map(list), n_segments=model.themes_["n_segments"].astype(int))
     meta = {
         "format": FORMAT,
@@ -54,6 +54,9 @@ def save(model: ThemeModel, folder: Path | str) -> None:
     }
     tmp = folder / (META + ".tmp")
     tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    # both files are complete under temporary names before either replaces the old one; a kill
+    # between the two renames leaves a mismatch that load() detects (shapes are checked)
+    (folder / (ARRAYS + ".tmp")).replace(folder / ARRAYS)
     tmp.replace(folder / META)
 
 
@@ -80,6 +83,7 @@ def load(cls: type[ThemeModel], folder: Path | str) -> ThemeModel:
     model.themes_ = pd.DataFrame(meta["themes"], columns=columns).astype({"n_segments": np.int64})
     model.embeddings_ = arrays["embeddings"]
     model.word_counts_ = arrays["word_counts"]
+    _check_shapes(model, arrays, meta, folder)
     model.vocabulary_ = list(meta["vocabulary"])
     model.next_id_ = int(meta["next_id"])
     model.n_seen_ = int(meta["n_seen"])
@@ -88,3 +92,17 @@ def load(cls: type[ThemeModel], folder: Path | str) -> ThemeModel:
                                 "doc": pd.Series(meta["pool"]["doc"], dtype=object)})
     model.pool_embeddings_ = arrays["pool_embeddings"]
     return model
+
+
+def _check_shapes(model: Any, arrays: dict[str, np.ndarray], meta: dict[str, Any], folder: Path) -> None:
+    """Raise ModelError when the arrays and the JSON of a saved model do not belong together."""
+    problems = []
+    if arrays["embeddings"].shape[0] != len(model.themes_):
+        problems.append(f"{arrays['embeddings'].shape[0]} theme vectors for {len(model.themes_)} themes")
+    if arrays["word_counts"].shape != (len(model.themes_), len(meta["vocabulary"])):
+        problems.append(f"word counts {arrays['word_counts'].shape} for {len(model.themes_)} themes x {len(meta['vocabulary'])} words")
+    if arrays["pool_embeddings"].shape[0] != len(meta["pool"]["segment_id"]):
+        problems.append(f"{arrays['pool_embeddings'].shape[0]} pool vectors for {len(meta['pool']['segment_id'])} pool ids")
+    if problems:
+        raise ModelError(f"the theme model in {str(folder)!r} is inconsistent ({'; '.join(problems)}), probably from a run "
+                         "killed while saving it; delete the folder to refit the themes")
