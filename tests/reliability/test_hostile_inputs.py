@@ -388,16 +388,8 @@ def test_xlsx_zip_bomb(tmp_path: Path, lie: bool) -> None:
     assert batch.rejected["reason"].tolist() == ["unreadable_file"]
 
 
-CHAT_CSV_QUOTE = pytest.mark.xfail(strict=True, reason=(
-    "BUG: verbatim/ingest/chat.py _read_csv splits the whole file with one csv.reader: a stray opening quote "
-    "swallows every following line into one turn's text, so the conversations after it vanish "
-    "(20 written, 7 read, 0 quarantined); split lines as verbatim/ingest/survey.py load_csv does "
-    "(odd quote count over a multi-line row -> quarantine its first line as malformed_row, resume on the next)"))
-
-
 @pytest.mark.parametrize(("kind", "header"), [("survey", "id;date;NPS;Commentaire"),
-                                              pytest.param("chat", "conversation_id;timestamp;role;message",
-                                                           marks=CHAT_CSV_QUOTE)])
+                                              ("chat", "conversation_id;timestamp;role;message")])
 def test_csv_with_an_unbalanced_quote_costs_one_row(kind: str, header: str) -> None:
     lines = [header]
     for i in range(1, 21):

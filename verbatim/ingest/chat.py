@@ -21,9 +21,7 @@ a whole document too deep for the JSON parser itself.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import re
@@ -302,46 +300,30 @@ def _csv_columns(header: list[str]) -> dict[str, int]:
 
 
 def _read_csv(text: str, raw: bytes, label: str, source: SourceConfig, cfg: IngestConfig) -> list[dict[str, Any]]:
+    """Conversations of a one-row-per-message CSV, split like survey exports.
+
+    The lines are split by :func:`verbatim.ingest.survey.load_csv`: a row with the wrong number
+    of fields or an unbalanced quote is quarantined (its first line only) and reading resumes on
+    the next line, so one stray quote costs one message, not the rest of the file.
+    """
+    from verbatim.ingest.survey import load_csv
+
     limit = cfg.excerpt_chars
-    first_line = text.split("\n", 1)[0]
-    delimiter = source.delimiter or max(_DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        return [rejected(label, label, "unreadable_file", f"expected a CSV header line, got {'nothing' if isinstance(exc, StopIteration) else exc}", raw, limit)]
+    table = load_csv(Path(label), source, cfg)
+    header = table.headers
+    if not header:
+        return [rejected(label, label, "unreadable_file", "expected a CSV header line, got nothing", raw, limit)]
     columns = _csv_columns(header)
     missing = [k for k in ("conversation", "role", "text") if k not in columns]
     if missing:
         expected = "; ".join(f"{k}: {'|'.join(_CSV_COLUMNS[k])}" for k in missing)
-        return [rejected(label, label, "unreadable_file", f"expected chat columns ({expected}), got header {header[:12]}", first_line, limit)]
-    bad: list[dict[str, Any]] = []
+        return [rejected(label, label, "unreadable_file", f"expected chat columns ({expected}), got header {header[:12]}",
+                         text.split("\n", 1)[0], limit)]
+    bad: list[dict[str, Any]] = list(table.bad)
     groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    injected_fffd = b"\xef\xbf\xbd" not in raw
-    line_no = reader.line_num
-    while True:
-        start = line_no + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            line_no = reader.line_num
-            bad.append(rejected(label, f"{label}:{start}", "malformed_row", f"expected a CSV line, the parser failed: {exc}", "", limit))
-            continue
-        line_no = reader.line_num
+    for start, row in table.rows:
         location = f"{label}:{start}"
-        if not any(cell.strip() for cell in row):
-            continue
-        shown = delimiter.join(row)
-        if len(row) != len(header):
-            bad.append(rejected(label, location, "malformed_row", f"expected {len(header)} fields separated by {delimiter!r}, got {len(row)}",
-                                shown, limit))
-            continue
-        if injected_fffd and "\ufffd" in shown:
-            bad.append(rejected(label, location, "undecodable_bytes", "expected UTF-8 or Windows-1252 text, the line has bytes "
-                                "valid in neither (set the source's encoding)", shown, limit))
-            continue
+        shown = table.delimiter.join(row)
         conv_id = row[columns["conversation"]].strip()
         if not conv_id:
             bad.append(rejected(label, location, "malformed_record", f"expected a conversation id in column {header[columns['conversation']]!r}, "
