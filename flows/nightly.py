@@ -251,3 +251,10 @@ def task_runner(cfg: Config):  # noqa: ANN201
 def nightly_for(cfg: Config):  # noqa: ANN201
     """The nightly flow with the task runner the configuration asks for."""
     return nightly.with_options(task_runner=task_runner(cfg))
+
+
+def serve_nightly(config_path: str, cron: str = "0 2 * * *", timezone: str = "Europe/Paris", name: str = "verbatim-nightly") -> None:
+    """Serve :func:`deployment` until interrupted (``verbatim serve``)."""
+    from prefect import serve
+
+    serve(deployment(config_path, cron=cron, timezone=timezone, name=name))

@@ -234,11 +234,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     preflight(load_config(args.config))
     _prefect_env()
-    from prefect import serve
+    from flows.nightly import serve_nightly
 
-    from flows.nightly import deployment
-
-    serve(deployment(args.config, cron=args.cron, timezone=args.timezone, name=args.name))
+    serve_nightly(args.config, cron=args.cron, timezone=args.timezone, name=args.name)
     return 0
 
 
