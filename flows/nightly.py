@@ -19,7 +19,7 @@ from prefect.cache_policies import NONE
 
 from verbatim import stages
 from verbatim.clean import clean_verbatims
-from verbatim.config import CleanConfig, Config, IngestConfig, SourceConfig, load_config
+from verbatim.config import Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source
 from verbatim.ingest.common import Batch, split_future
 from verbatim.lock import run_lock
@@ -43,9 +43,9 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
 
 
 @task(name="clean-partition", cache_policy=NONE)
-def clean_partition_task(pending: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+def clean_partition_task(pending: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean, mask and segment one partition of verbatims (pure: runs on any worker of the task runner)."""
-    return clean_verbatims(pending, cfg)
+    return clean_verbatims(pending, cfg.clean)
 
 
 def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]:
@@ -55,41 +55,98 @@ def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]
     store, cleaned in parallel (threads locally, processes on a Dask cluster), and written back in
     order by the flow, the store's only writer.
     """
-    start = time.perf_counter()
-    while True:
+    size = cfg.flow.chunk_size
+
+    def pending() -> list[tuple[pd.DataFrame]]:
         with Store(cfg.store.path) as store:
-            pending = store.pending_clean(cfg.flow.chunk_size * cfg.flow.partitions)
-        if pending.empty:
-            break
-        parts = [pending.iloc[i:i + cfg.flow.chunk_size] for i in range(0, len(pending), cfg.flow.chunk_size)]
-        futures = [clean_partition_task.submit(part, cfg.clean) for part in parts]
-        results = [f.result() for f in futures]
+            rows = store.pending_clean(size * cfg.flow.partitions)
+        return [(rows.iloc[i:i + size],) for i in range(0, len(rows), size)]
+
+    def write(result: tuple[pd.DataFrame, pd.DataFrame]) -> int:
         with Store(cfg.store.path) as store:
-            for cleaned, segments in results:
-                store.add_cleaned(cleaned, segments, run_id)
-    summary.timings["clean"] = round(summary.timings.get("clean", 0.0) + time.perf_counter() - start, 3)
+            store.add_cleaned(*result, run_id)
+        return len(result[0])
+
+    _timed(summary, "clean", partitioned, cfg, pending, clean_partition_task, write)
     with Store(cfg.store.path) as store:
         stats = store.clean_stats(run_id)
     summary.stages["clean"] = stats
     return stats
 
 
-@task(name="enrich-chunk", cache_policy=NONE)
-def enrich_chunk_task(cfg: Config, run_id: str) -> int:
-    """Sentiment, emotion, effort, intent of up to one chunk of verbatims not enriched yet; returns how many."""
-    return stages.enrich_pending(cfg, run_id)
+@task(name="enrich-partition", cache_policy=NONE)
+def enrich_partition_task(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sentiment, emotion, effort and intent of one partition of verbatims (pure)."""
+    return stages.enrich_partition(verbatims, segments, cfg)
+
+
+@task(name="embed-partition", cache_policy=NONE)
+def embed_partition_task(hashes: list[str], texts: list[str], cfg: Config) -> tuple[list[str], Any]:
+    """Embeddings of one partition of segment texts not in the cache yet (pure)."""
+    return stages.embed_partition(hashes, texts, cfg)
 
 
 @task(name="themes", cache_policy=NONE)
 def themes_task(cfg: Config, run_id: str) -> dict[str, Any]:
-    """Embed new segments, assign them to themes (fit the first time, discover new themes when the pool asks)."""
+    """Assign new segments to themes (fit the first time, discover new themes when the pool asks)."""
     return stages.update_themes(cfg, run_id)
 
 
-@task(name="link-chunk", cache_policy=NONE)
-def link_chunk_task(cfg: Config, run_id: str) -> int:
-    """Touchpoints of up to one chunk of segments not linked yet; returns how many."""
-    return stages.link_pending(cfg, run_id)
+@task(name="link-partition", cache_policy=NONE)
+def link_partition_task(segments: pd.DataFrame, embeddings: Any, assignments: pd.DataFrame | None, cfg: Config) -> pd.DataFrame:
+    """Touchpoints of one partition of segments (pure)."""
+    return stages.link_partition(segments, embeddings, assignments, cfg)
+
+
+def partitioned(cfg: Config, pending: Callable[[], list[tuple[Any, ...]]], compute: Any,
+                write: Callable[[Any], int]) -> int:
+    """Run one heavy stage partition by partition through the flow's task runner.
+
+    ``pending()`` reads up to ``[flow].partitions`` partitions of work from the store; each is
+    submitted to the task runner (threads locally, worker processes on Dask), and the flow, the
+    store's only writer, writes the results in order with ``write``. Repeats until nothing is
+    pending; returns the total ``write`` reported. A round that writes nothing stops the loop
+    (work that cannot be done is left pending rather than retried forever).
+    """
+    done = 0
+    while work := pending():
+        futures = [compute.submit(*args, cfg) for args in work]
+        written = sum(write(f.result()) for f in futures)
+        if not written:
+            break
+        done += written
+    return done
+
+
+def enrich_stage(cfg: Config, run_id: str) -> int:
+    """Sentiment and signals of every analysed verbatim not enriched yet; returns how many."""
+    size, parts = cfg.flow.chunk_size, cfg.flow.partitions
+    return partitioned(cfg, lambda: stages.pending_enrich(cfg, size * parts, parts), enrich_partition_task,
+                       lambda result: stages.store_enrichment(cfg, result, run_id))
+
+
+def embed_stage(cfg: Config) -> int:
+    """Embed every new segment text missing from the store's cache; returns how many texts."""
+    missing = list(stages.pending_embed(cfg).items())
+    size, parts = cfg.flow.chunk_size, cfg.flow.partitions
+    windows = iter(range(0, len(missing), size * parts))
+
+    def pending() -> list[tuple[list[str], list[str]]]:
+        lo = next(windows, None)
+        if lo is None:
+            return []
+        window = missing[lo:lo + size * parts]
+        step = -(-len(window) // parts)
+        return [([h for h, _ in window[i:i + step]], [t for _, t in window[i:i + step]]) for i in range(0, len(window), step)]
+
+    return partitioned(cfg, pending, embed_partition_task, lambda result: stages.store_embeddings(cfg, result))
+
+
+def link_stage(cfg: Config, run_id: str) -> int:
+    """Touchpoints of every segment not linked yet; returns how many."""
+    size, parts = cfg.flow.chunk_size, cfg.flow.partitions
+    return partitioned(cfg, lambda: stages.pending_links(cfg, size * parts, parts), link_partition_task,
+                       lambda links: stages.store_links(cfg, links, run_id))
 
 
 @task(name="write-outputs", cache_policy=NONE)
@@ -179,7 +236,11 @@ def _nightly(cfg: Config, config_path: str, as_of: str | None, as_of_dt: datetim
     folder = run_folder(cfg.output.dir, run_id)
     summary = RunSummary(run_id=run_id, as_of=as_of_dt.isoformat(), started_at=started.isoformat(), config=str(Path(config_path).resolve()))
     with Store(cfg.store.path) as store:
+        interrupted = store.interrupt_stale_runs(run_id)  # we hold the lock: no other run is alive
         store.start_run(run_id, as_of_dt)
+    for stale in interrupted:
+        logger.warning("run %s was still 'running' in the store with no process holding its lock (killed?): "
+                       "marked interrupted", stale)
     status = "failed"
     try:
         total = ingest_stage(cfg, run_id, summary, as_of_dt if as_of is not None else None)
@@ -188,14 +249,11 @@ def _nightly(cfg: Config, config_path: str, as_of: str | None, as_of_dt: datetim
         stats = clean_stage(cfg, run_id, summary)
         logger.info("clean: %d verbatims cleaned, %d analysed, %d segments; languages %s",
                     stats["cleaned"], stats["analysed"], stats["segments"], stats["languages"])
-        enriched = 0
-        while n := _timed(summary, "enrich", enrich_chunk_task, cfg, run_id):
-            enriched += n
+        enriched = _timed(summary, "enrich", enrich_stage, cfg, run_id)
         summary.stages["enrich"] = {"verbatims": enriched}
+        summary.stages["embed"] = {"texts": _timed(summary, "embed", embed_stage, cfg)}
         summary.stages["themes"] = _timed(summary, "themes", themes_task, cfg, run_id)
-        linked = 0
-        while n := _timed(summary, "journey", link_chunk_task, cfg, run_id):
-            linked += n
+        linked = _timed(summary, "journey", link_stage, cfg, run_id)
         summary.stages["journey"] = {"segments": linked}
         outputs = _timed(summary, "outputs", outputs_task, cfg, folder, as_of_dt, summary.as_dict())
         summary.stages["outputs"] = {"files": outputs["files"], "alerts": outputs["alerts"]}

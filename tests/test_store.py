@@ -71,6 +71,24 @@ def test_runs_table(tmp_path: Path) -> None:
     assert con.execute("SELECT status, summary->>'$.counts.read' FROM runs").fetchone() == ("completed", "3")
 
 
+def test_runs_left_running_are_marked_interrupted_by_the_next_run(tmp_path: Path) -> None:
+    with Store(tmp_path / "v.duckdb") as store:
+        store.start_run("r1", WHEN)
+        store.finish_run("r1", "completed", {"counts": {"read": 3}})
+        store.start_run("r2", WHEN)  # killed: never finished
+        store.start_run("r3", WHEN)  # killed too
+        store.start_run("r4", WHEN)  # the run that now holds the lock
+        assert store.interrupt_stale_runs("r4") == ["r2", "r3"]
+        assert store.interrupt_stale_runs("r4") == []  # once only
+    con = duckdb.connect(str(tmp_path / "v.duckdb"), read_only=True)
+    rows = con.execute("SELECT run_id, status, finished_at IS NOT NULL, summary->>'$.reason', summary->>'$.detected_by' "
+                       "FROM runs ORDER BY run_id").fetchall()
+    assert [r[:3] for r in rows] == [("r1", "completed", True), ("r2", "interrupted", True), ("r3", "interrupted", True),
+                                     ("r4", "running", False)]
+    assert all("killed" in r[3] and r[4] == "r4" for r in rows[1:3])
+    assert con.execute("SELECT summary->>'$.counts.read' FROM runs WHERE run_id = 'r1'").fetchone() == ("3",)
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from(["bien", "mal", "Bien", "colis perdu"])), max_size=25),
        st.integers(0, 4))

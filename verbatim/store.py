@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
+#: ``runs.status`` of a run whose process died before it could record its end (the others:
+#: ``running``, ``completed``, ``failed``).
+INTERRUPTED = "interrupted"
+
 ANALYSED_SEGMENT_COLUMNS: tuple[str, ...] = (
     "segment_id", "verbatim_id", "segment", "channel", "received_at", "customer_id", "nps", "csat", "ces", "text",
     "sentiment", "sentiment_score", "sentiment_strength", "emotion", "effort", "theme_id", "theme_label",
@@ -292,6 +296,34 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql).df()
 
+    def segments_without_by_verbatim(self, table: str, max_verbatims: int) -> pd.DataFrame:
+        """Like :meth:`segments_without`, whole verbatims at a time: the pending segments of the
+        ``max_verbatims`` oldest verbatims that have any (so a partition never splits a verbatim)."""
+        anti = f'ANTI JOIN "{table}" t USING (segment_id)' if self.has_table(table) else ""
+        sql = (f"WITH pending AS (SELECT s.*, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces "
+               f"FROM segments s JOIN verbatims v USING (verbatim_id) {anti}), "
+               f"firsts AS (SELECT verbatim_id, min(received_at) AS r FROM pending GROUP BY verbatim_id "
+               f"ORDER BY r, verbatim_id LIMIT {int(max_verbatims)}) "
+               f"SELECT p.* FROM pending p SEMI JOIN firsts USING (verbatim_id) ORDER BY p.received_at, p.segment_id")
+        return self.con.execute(sql).df()
+
+    def rows_for(self, table: str, key: str, values: list[Any]) -> pd.DataFrame:
+        """The rows of ``table`` whose ``key`` is in ``values`` (empty frame when the table does not exist)."""
+        if not self.has_table(table):
+            return pd.DataFrame()
+        frame = pd.DataFrame({key: pd.Series(list(values), dtype="object")})
+        self.con.register("_keys", frame)
+        try:
+            return self.con.execute(f'SELECT t.* FROM "{table}" t SEMI JOIN _keys USING ("{key}")').df()
+        finally:
+            self.con.unregister("_keys")
+
+    def column(self, table: str, column: str) -> list[Any]:
+        """One column of a table as a list (empty when the table does not exist)."""
+        if not self.has_table(table):
+            return []
+        return [r[0] for r in self.con.execute(f'SELECT "{column}" FROM "{table}"').fetchall()]
+
     def analysed_segments(self, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
         """Every analysed segment with its verbatim's fields and every annotation (the input of hot spots and reports).
 
@@ -332,6 +364,27 @@ class Store:
         with self.transaction() as con:
             con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, NULL, ?, 'running', NULL)",
                         [run_id, datetime.now(UTC), as_of]).fetchall()
+
+    def interrupt_stale_runs(self, by_run: str) -> list[str]:
+        """Mark every run still ``running`` (except ``by_run``) as ``interrupted``; return their ids, oldest first.
+
+        Call it only while holding the store's run lock (:func:`verbatim.lock.run_lock`): the lock
+        proves that no other run is alive, so a ``running`` row is one whose process died (SIGKILL,
+        power loss) before it could record its end. Writes ``runs.finished_at`` (now),
+        ``runs.status`` and ``runs.summary`` (``status``, ``reason``, ``detected_by``), in one
+        transaction.
+        """
+        now = datetime.now(UTC)
+        with self.transaction() as con:
+            stale = con.execute("SELECT run_id, started_at FROM runs WHERE status = 'running' AND run_id <> ? "
+                                "ORDER BY started_at, run_id", [by_run]).fetchall()
+            for run_id, started_at in stale:
+                summary = {"run_id": run_id, "status": INTERRUPTED, "started_at": started_at, "reason": (
+                    "the run ended without recording its end (killed, or the machine stopped); found by run "
+                    f"{by_run}, which took the store's lock"), "detected_by": by_run}
+                con.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+                            [now, INTERRUPTED, json.dumps(summary, default=str), run_id]).fetchall()
+        return [r[0] for r in stale]
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         with self.transaction() as con:

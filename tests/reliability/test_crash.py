@@ -8,7 +8,9 @@ dies with it):
 3. killed during **themes** (after sentiment, while segments are embedded and themes fitted),
 4. run to completion.
 
-After each kill the store must already be consistent (no half-written batch or chunk); after
+After each kill the store must already be consistent (no half-written batch or chunk) and the
+killed run's row in ``runs`` still says ``running``; the next run, once it holds the lock,
+marks it ``interrupted`` with an end time and a reason, and logs it. After
 the last run it must be complete: every record stored once, every verbatim cleaned, every
 analysed verbatim scored, every segment scored, themed and linked, and the counts add up
 (nothing lost). ``[flow].chunk_size`` is small so that the stages write many transactions.
@@ -67,6 +69,8 @@ def _state(store: Path) -> dict[str, Any]:
             + one("SELECT count(*) FROM segments s ANTI JOIN cleaned c USING (verbatim_id)"),
             "orphans": one("SELECT count(*) FROM cleaned c ANTI JOIN verbatims v USING (verbatim_id)"),
             "runs": dict(con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()),
+            "interrupted_without_end": one("SELECT count(*) FROM runs WHERE status = 'interrupted' AND (finished_at IS NULL "
+                                           "OR finished_at < started_at OR coalesce(summary->>'$.reason', '') = '')"),
         }
         analysed_segments = ("SELECT s.segment_id, s.verbatim_id FROM segments s JOIN cleaned c USING (verbatim_id) "
                              "WHERE c.analysed")
@@ -88,6 +92,14 @@ def _consistent(state: dict[str, Any], label: str) -> None:
     assert state["source_keys_duplicated"] == 0, f"{label}: a record is stored twice"
     assert state["torn_clean"] == 0, f"{label}: a verbatim's cleaning is half written"
     assert state["orphans"] == 0, f"{label}: cleaned rows without their verbatim"
+
+
+def _interrupted_once(run: CliRun, state: dict[str, Any], interrupted: int, running: int = 1) -> None:
+    """The run that took the lock after a kill marked the killed run ``interrupted`` (and said so in its log)."""
+    expected = {"interrupted": interrupted, **({"running": running} if running else {})}
+    assert {k: v for k, v in state["runs"].items() if k != "completed"} == expected, state["runs"]
+    assert state["interrupted_without_end"] == 0, "an interrupted run has no end time or no reason"
+    assert run.count("marked interrupted") == 1, run.stderr[-3000:]
 
 
 def _kill_after(run: CliRun, fragment: str, extra_finished: int, pause: float = 0.0) -> None:
@@ -120,6 +132,7 @@ def test_killed_three_times_then_completes_with_nothing_lost(corpus: Corpus) -> 
     states.append(_state(store))
     _consistent(states[-1], "killed in ingest")
     assert states[-1]["cleaned"] < total, "the first kill came after the cleaning: not a kill during ingest"
+    assert states[-1]["runs"] == {"running": 1}  # the killed run could not record its end
 
     # 2. during clean: three chunks of cleaning have finished
     run = CliRun(*args, cwd=corpus.root)
@@ -128,6 +141,7 @@ def test_killed_three_times_then_completes_with_nothing_lost(corpus: Corpus) -> 
     _consistent(states[-1], "killed in clean")
     assert states[-1]["verbatims"] == total  # ingest of run 2 finished before the kill
     assert 0 < states[-1]["cleaned"] < total, f"not a kill during clean: {states[-1]}"
+    _interrupted_once(run, states[-1], 1)
 
     # 3. during themes: every enrich chunk has finished, the themes task is embedding and fitting
     pending = states[-1]["verbatims"]  # nothing is enriched yet: every verbatim is pending
@@ -137,6 +151,7 @@ def test_killed_three_times_then_completes_with_nothing_lost(corpus: Corpus) -> 
     _consistent(states[-1], "killed in themes")
     assert states[-1]["cleaned"] == total and states[-1]["missing_verbatim_sentiment"] == 0
     assert states[-1]["missing_segment_links"] > 0, f"not a kill before the journey stage: {states[-1]}"
+    _interrupted_once(run, states[-1], 2)
 
     # 4. to completion
     run = CliRun(*args, cwd=corpus.root)
@@ -165,7 +180,10 @@ def test_killed_three_times_then_completes_with_nothing_lost(corpus: Corpus) -> 
     for table in ("segment_sentiment", "segment_themes", "segment_links"):
         assert final[f"missing_{table}"] == 0, table
         assert final[table] == final["segments"], table
-    assert final["runs"].get("completed") == 1
+    _interrupted_once(run, final, 3, running=0)
+    assert final["runs"] == {"completed": 1, "interrupted": 3}
+    assert final["interrupted_without_end"] == 0, "an interrupted run has no end time or no reason"
+    add("crash.runs_marked_interrupted", final["runs"]["interrupted"])
     latest = corpus.root / "out" / "latest"
     assert (latest / "run.json").is_file() and (latest / "report.html").is_file()
 
