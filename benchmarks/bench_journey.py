@@ -1,4 +1,4 @@
-"""Touchpoint linking quality on hand-labelled insurance reviews (``assurance`` taxonomy).
+"""Touchpoint linking quality on hand-labelled reviews: insurance (tuning) and other sectors (no tuning).
 
 Prints one markdown block::
 
@@ -13,6 +13,11 @@ Prints one markdown block::
 * Halves: labels with an even id were used to choose the weights (``--fit`` refits the logistic
   regression on them) and to prune generic keywords; odd ids are held out. Figures are given for
   both halves and for all labels.
+* Other sectors, never used for tuning: ``benchmarks/labels/journey_<sector>_own.csv`` (``id``,
+  ``touchpoints``, ``text``: French feedback written for this benchmark, labelled before the
+  linker was run on it) with the built-in ``ecommerce`` and ``transport`` taxonomies and the
+  user-style ``benchmarks/taxonomies/restauration.yaml`` (a sector we do not ship). Same
+  segmentation, linking and scores; micro-F1, main touchpoint hit rate and ``non_rattache`` share.
 """
 
 from __future__ import annotations
@@ -34,12 +39,19 @@ from verbatim.config import CleanConfig, EmbedConfig, JourneyConfig  # noqa: E40
 from verbatim.embed import encode  # noqa: E402
 from verbatim.journey import NOT_LINKED, link_segments, load_taxonomy  # noqa: E402
 from verbatim.journey.lexicon import KeywordMatcher  # noqa: E402
-from verbatim.journey.link import _similarity  # noqa: E402
+from verbatim.journey.link import _similarity, _verbatim_context  # noqa: E402
 from verbatim.journey.prototypes import prototypes_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "labels" / "journey_assurance.csv"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "insurance_reviews_fr.csv.gz"
+#: Other sectors: (name, taxonomy name or path, labels with text), scored as written.
+OWN_SETS: tuple[tuple[str, str, Path], ...] = (
+    ("ecommerce", "ecommerce", ROOT / "benchmarks" / "labels" / "journey_ecommerce_own.csv"),
+    ("transport", "transport", ROOT / "benchmarks" / "labels" / "journey_transport_own.csv"),
+    ("restauration (own YAML)", str(ROOT / "benchmarks" / "taxonomies" / "restauration.yaml"),
+     ROOT / "benchmarks" / "labels" / "journey_restauration_own.csv"),
+)
 
 
 def cached_embeddings(texts: list[str]) -> np.ndarray:
@@ -53,14 +65,26 @@ def cached_embeddings(texts: list[str]) -> np.ndarray:
     return emb
 
 
+def _segmented(labels: pd.DataFrame, ids: pd.Series, texts: pd.Series) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+    verbatims = pd.DataFrame({"verbatim_id": ids.to_numpy(), "channel": "survey", "text": texts.to_numpy()})
+    _, segments = clean_verbatims(verbatims, CleanConfig())
+    truth = {i: set(filter(None, t.split("|"))) for i, t in zip(labels["id"], labels["touchpoints"], strict=True)}
+    return segments.reset_index(drop=True), truth
+
+
 def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]]]:
     """Labels, segments of the labelled reviews and the true touchpoints per review id."""
     labels = pd.read_csv(LABELS, keep_default_na=False, dtype={"id": str})
     reviews = pd.read_csv(data, dtype={"id": str})
     reviews = reviews[reviews["id"].isin(labels["id"])]
-    verbatims = pd.DataFrame({"verbatim_id": reviews["id"], "channel": "survey", "text": reviews["text"]})
-    _, segments = clean_verbatims(verbatims, CleanConfig())
-    truth = {i: set(filter(None, t.split("|"))) for i, t in zip(labels["id"], labels["touchpoints"], strict=True)}
+    segments, truth = _segmented(labels, reviews["id"], reviews["text"])
+    return labels, segments, truth
+
+
+def load_own(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]]]:
+    """Labels with their own text (``id``, ``touchpoints``, ``text``), their segments and true touchpoints."""
+    labels = pd.read_csv(path, keep_default_na=False, dtype={"id": str})
+    segments, truth = _segmented(labels, labels["id"], labels["text"])
     return labels, segments, truth
 
 
@@ -94,11 +118,13 @@ def scores(ids: list[str], truth: dict[str, set[str]], pred: dict[str, set[str]]
 
 
 def fit(segments: pd.DataFrame, emb: np.ndarray, truth: dict[str, set[str]], fit_ids: set[str], cfg: JourneyConfig) -> None:
-    """Refit bias/similarity/keyword weights by logistic regression at review level on ``fit_ids``; print them."""
+    """Refit bias/similarity/context/keyword weights by logistic regression at review level on ``fit_ids``; print them."""
     from sklearn.linear_model import LogisticRegression
 
     tax = load_taxonomy("assurance")
-    sim = np.maximum(_similarity(emb, prototypes_of(tax, EmbedConfig()), len(segments)), 0)
+    protos = prototypes_of(tax, EmbedConfig())
+    sim = np.maximum(_similarity(emb, protos, len(segments)), 0)
+    ctx = np.maximum(_similarity(_verbatim_context(emb, segments), protos, len(segments)), 0)
     kw = np.minimum(KeywordMatcher([t.keywords for t in tax.touchpoints]).evidence(
         segments["text"].tolist(), segments["lemmas"].tolist(), cfg.lemma_keyword_weight), cfg.keyword_cap)
     x, y = [], []
@@ -108,12 +134,13 @@ def fit(segments: pd.DataFrame, emb: np.ndarray, truth: dict[str, set[str]], fit
         if not rows.any():
             continue
         for j, tp in enumerate(tax.ids):
-            best = np.argmax(cfg.similarity_weight * sim[rows, j] + cfg.keyword_weight * kw[rows, j])
-            x.append((sim[rows, j][best], kw[rows, j][best]))
+            best = np.argmax(cfg.similarity_weight * sim[rows, j] + cfg.context_weight * ctx[rows, j]
+                             + cfg.keyword_weight * kw[rows, j])
+            x.append((sim[rows, j][best], ctx[rows, j][best], kw[rows, j][best]))
             y.append(tp in truth[v])
     model = LogisticRegression(C=10).fit(np.array(x), np.array(y))
     print(f"fitted on {len(fit_ids)} reviews: bias={model.intercept_[0]:.2f} similarity_weight={model.coef_[0][0]:.2f} "
-          f"keyword_weight={model.coef_[0][1]:.2f}")
+          f"context_weight={model.coef_[0][1]:.2f} keyword_weight={model.coef_[0][2]:.2f}")
 
 
 def main() -> None:
@@ -153,6 +180,26 @@ def main() -> None:
     print("| touchpoint | support | precision | recall |\n|---|---|---|---|")
     for row in per_all.itertuples():
         print(f"| {row.touchpoint} | {row.support} | {row.precision:.2f} | {row.recall:.2f} |")
+    other_sectors(cfg)
+
+
+def other_sectors(cfg: JourneyConfig) -> None:
+    """Scores on the own-text sets of :data:`OWN_SETS`, with the same weights (never tuned on them)."""
+    print("\n### Other sectors (no tuning; own French texts labelled before linking)\n")
+    print("| sector | touchpoints | verbatims | segments | micro-P | micro-R | micro-F1 | main touchpoint among the true ones "
+          "| segments `non_rattache` |\n|---|---|---|---|---|---|---|---|---|")
+    details = []
+    for name, taxonomy, path in OWN_SETS:
+        labels, segments, truth = load_own(path)
+        tax = load_taxonomy(taxonomy)
+        links = link_segments(segments, cached_embeddings(segments["text"].tolist()), tax, cfg)
+        pred, main_tp = predictions(segments, links)
+        s, per = scores(sorted(labels["id"]), truth, pred, main_tp, tax.ids)
+        share = (links["touchpoint"] == NOT_LINKED).mean()
+        print(f"| {name} | {len(tax.ids)} | {s['n']} | {len(segments)} | {s['precision']:.3f} | {s['recall']:.3f} "
+              f"| {s['f1']:.3f} | {s['main_hit']:.3f} | {share:.1%} |")
+        details.append(f"{name}: " + ", ".join(f"{r.touchpoint} {r.precision:.2f}/{r.recall:.2f}" for r in per.itertuples()))
+    print("\nPer touchpoint (precision/recall):\n\n" + "\n".join(f"* {d}" for d in details))
 
 
 if __name__ == "__main__":

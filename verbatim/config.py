@@ -173,17 +173,19 @@ class JourneyConfig(_Section):
     """Touchpoint linking and the cross-sector axis (``verbatim.journey``).
 
     Confidence of (segment, touchpoint) = sigmoid(bias + similarity_weight * best cosine to the
-    touchpoint's description/examples + keyword_weight * keyword evidence + theme_weight * share
-    of the segment's theme linked to that touchpoint). The three first weights were fitted by
-    logistic regression on half of ``benchmarks/labels/journey_assurance.csv`` (see
-    ``benchmarks/bench_journey.py``); ``theme_weight`` is set by hand (no theme labels).
+    touchpoint's description/examples + context_weight * the same cosine for the segment's whole
+    verbatim + keyword_weight * keyword evidence + theme_weight * share of the segment's theme
+    linked to that touchpoint). The four first weights were fitted by logistic regression on half
+    of ``benchmarks/labels/journey_assurance.csv`` (see ``benchmarks/bench_journey.py``);
+    ``theme_weight`` is set by hand (no theme labels).
     """
 
     taxonomy: str = "ecommerce"  # a built-in name or the path of a YAML file
     min_confidence: float = Field(default=0.4, ge=0, le=1)  # below: "non_rattache"
-    bias: float = -4.7
-    similarity_weight: float = Field(default=5.7, ge=0)
-    keyword_weight: float = Field(default=3.5, ge=0)
+    bias: float = -5.0
+    similarity_weight: float = Field(default=3.5, ge=0)
+    context_weight: float = Field(default=3.2, ge=0)  # similarity of the verbatim (mean of its segments' embeddings)
+    keyword_weight: float = Field(default=3.4, ge=0)
     keyword_cap: float = Field(default=2.0, gt=0)  # keyword evidence saturates here
     lemma_keyword_weight: float = Field(default=0.5, ge=0, le=1)  # a keyword found only among the lemmas counts this much
     theme_weight: float = Field(default=2.0, ge=0)

@@ -12,6 +12,7 @@ import yaml
 from verbatim.errors import ConfigError, SchemaError
 from verbatim.journey import LINK_COLUMNS, NOT_LINKED, link_segments, load_taxonomy, theme_touchpoints
 from verbatim.journey.lexicon import KeywordMatcher, fold
+from verbatim.journey.link import _verbatim_context
 
 ECOMMERCE = load_taxonomy("ecommerce")
 
@@ -55,6 +56,29 @@ def test_input_not_modified_and_order_kept(segments_of, cfg) -> None:
 def test_keywords_only_without_embeddings(cfg) -> None:
     segments = pd.DataFrame({"segment_id": ["s1"], "text": ["Le LIVREUR a jeté le colis"], "lemmas": ["livreur jeter colis"]})
     assert link_segments(segments, None, ECOMMERCE, cfg).iloc[0]["touchpoint"] == "livraison"
+
+
+def test_verbatim_context_is_the_normalised_mean_of_its_segments() -> None:
+    emb = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+    segments = pd.DataFrame({"segment_id": ["a", "b", "c"], "verbatim_id": ["v", "v", "w"], "text": ["", "", ""]})
+    ctx = _verbatim_context(emb, segments)
+    np.testing.assert_allclose(ctx[0], [2**-0.5, 2**-0.5], rtol=1e-6)
+    np.testing.assert_allclose(ctx[1], ctx[0])
+    np.testing.assert_allclose(ctx[2], emb[2], rtol=1e-6)
+    np.testing.assert_array_equal(_verbatim_context(emb, segments.drop(columns="verbatim_id")), emb)
+
+
+def test_short_segment_borrows_its_verbatims_context(segments_of, cfg) -> None:
+    texts = ["Le remboursement n'est toujours pas arrivé sur mon compte.", "Trois semaines que j'attends, c'est inadmissible."]
+    segments, emb = segments_of(texts)
+    apart = link_segments(segments, emb, ECOMMERCE, cfg)
+    together = link_segments(segments.assign(verbatim_id="v0"), emb, ECOMMERCE, cfg)
+    assert together.iloc[0]["touchpoint"] == apart.iloc[0]["touchpoint"] == "retours_remboursements"
+    assert together.iloc[1]["touchpoint_confidence"] > apart.iloc[1]["touchpoint_confidence"]
+    # the context only counts through context_weight
+    no_ctx = cfg.model_copy(update={"context_weight": 0.0})
+    pd.testing.assert_frame_equal(link_segments(segments, emb, ECOMMERCE, no_ctx),
+                                  link_segments(segments.assign(verbatim_id="v0"), emb, ECOMMERCE, no_ctx))
 
 
 def test_keyword_matching_is_accent_insensitive_and_multiword() -> None:

@@ -3,17 +3,22 @@
 Evidence for a (segment, touchpoint) pair, combined on the logit scale (weights in
 :class:`~verbatim.config.JourneyConfig`)::
 
-    z = bias + similarity_weight * sim + keyword_weight * min(kw, keyword_cap) + theme_weight * vote
+    z = bias + similarity_weight * sim + context_weight * ctx + keyword_weight * min(kw, keyword_cap)
+        + theme_weight * vote
     touchpoint_confidence = sigmoid(z)
 
 * ``sim``: best cosine similarity between the segment embedding and the touchpoint's prototypes
   (``"label. description"`` and each example), embedded once per taxonomy and cached in memory;
 * ``kw``: distinct keywords of the touchpoint found in the masked text (1 each) or only among the
   lemmas (``lemma_keyword_weight`` each), accent-insensitive (:mod:`verbatim.journey.lexicon`);
+* ``ctx``: the same best cosine for the segment's verbatim, represented by the normalised mean of
+  its segments' embeddings (segments sharing a ``verbatim_id``; a segment without one is its own
+  context, so ``ctx == sim``). A short segment ("Toujours rien reçu.") borrows the topic of its
+  neighbours, while its own evidence still decides which of the verbatim's touchpoints it gets;
 * ``vote``: share of the members of the segment's theme whose own evidence (first pass, without
   votes) links them to that touchpoint; themes smaller than ``theme_min_size`` do not vote.
 
-``bias``, ``similarity_weight`` and ``keyword_weight`` are a logistic regression fitted on hand
+``bias``, ``similarity_weight``, ``context_weight`` and ``keyword_weight`` are a logistic regression fitted on hand
 labels (so the confidence is a calibrated probability that the touchpoint is right); nothing
 depends on the taxonomy, which is why any YAML works without training. Every touchpoint with a
 confidence of at least ``min_confidence`` goes to ``touchpoints``; the best one is
@@ -77,6 +82,17 @@ def _similarity(embeddings: np.ndarray | None, protos: Prototypes, n: int) -> np
     return out
 
 
+def _verbatim_context(embeddings: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
+    """Normalised mean embedding of each segment's verbatim (``verbatim_id``), one row per segment."""
+    if "verbatim_id" not in segments.columns:
+        return embeddings
+    groups = pd.factorize(segments["verbatim_id"].astype(str).to_numpy())[0]
+    sums = np.zeros((groups.max() + 1, embeddings.shape[1]))
+    np.add.at(sums, groups, np.asarray(embeddings, dtype=np.float64))
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.where(norms > 0, norms, 1.0))[groups].astype(np.float32)
+
+
 def _theme_vote(first_pass: np.ndarray, themes: pd.Series, cfg: JourneyConfig) -> np.ndarray:
     """Share of each segment's theme whose first-pass best touchpoint is each touchpoint: (n, T)."""
     n, n_tp = first_pass.shape
@@ -122,7 +138,8 @@ def link_segments(segments: pd.DataFrame, embeddings: np.ndarray | None, taxonom
 
     Args:
         segments: reads ``segment_id``, ``text`` (masked) and, when present, ``lemmas``
-            (space-joined lemmas); not modified.
+            (space-joined lemmas) and ``verbatim_id`` (segments of one verbatim share a context;
+            pass whole verbatims); not modified.
         embeddings: one L2-normalised row per segment, same order (``verbatim.embed``), made with
             the model of ``embed_cfg``; ``None`` links on keywords (and theme votes) only.
         taxonomy: the touchpoints (:func:`~verbatim.journey.taxonomy.load_taxonomy`).
@@ -150,8 +167,10 @@ def link_segments(segments: pd.DataFrame, embeddings: np.ndarray | None, taxonom
     protos = prototypes_of(taxonomy, embed_cfg) if with_embeddings else Prototypes.empty(len(taxonomy.touchpoints))
 
     sim = _similarity(embeddings if with_embeddings else None, protos, n)
+    ctx = _similarity(_verbatim_context(np.asarray(embeddings), segments), protos, n) if with_embeddings else sim
     kw = KeywordMatcher([t.keywords for t in taxonomy.touchpoints]).evidence(texts, lemmas, cfg.lemma_keyword_weight)
-    logit = cfg.bias + cfg.similarity_weight * np.maximum(sim, 0) + cfg.keyword_weight * np.minimum(kw, cfg.keyword_cap)
+    logit = (cfg.bias + cfg.similarity_weight * np.maximum(sim, 0) + cfg.context_weight * np.maximum(ctx, 0)
+             + cfg.keyword_weight * np.minimum(kw, cfg.keyword_cap))
     confidence = _sigmoid(logit)
     if theme_votes is not None and len(theme_votes):
         require_columns(theme_votes, ("segment_id", "theme_id"), "journey theme votes")

@@ -1,0 +1,35 @@
+"""The hand-labelled journey benchmark files are well formed (ids unique, touchpoints exist)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from verbatim.journey import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELS = ROOT / "benchmarks" / "labels"
+
+
+@pytest.mark.parametrize(
+    ("file", "taxonomy", "with_text"),
+    [
+        ("journey_assurance.csv", "assurance", False),
+        ("journey_ecommerce_own.csv", "ecommerce", True),
+        ("journey_transport_own.csv", "transport", True),
+        ("journey_restauration_own.csv", str(ROOT / "benchmarks" / "taxonomies" / "restauration.yaml"), True),
+    ],
+)
+def test_labels_name_touchpoints_of_their_taxonomy(file: str, taxonomy: str, with_text: bool) -> None:
+    labels = pd.read_csv(LABELS / file, keep_default_na=False, dtype=str)
+    assert {"id", "touchpoints"} <= set(labels.columns)
+    assert labels["id"].is_unique
+    known = set(load_taxonomy(taxonomy).ids)
+    used = {tp for cell in labels["touchpoints"] for tp in cell.split("|") if tp}
+    assert used <= known, used - known
+    if with_text:  # own sentences: enough of them, some with no touchpoint, some with several
+        assert len(labels) >= 50 and labels["text"].str.strip().ne("").all()
+        assert (labels["touchpoints"] == "").sum() >= 3
+        assert labels["touchpoints"].str.contains("|", regex=False).sum() >= 5
