@@ -71,6 +71,15 @@ def _sort_keys(ids: list[str], seed: int) -> np.ndarray:
     return np.asarray(sorted(range(len(ids)), key=lambda r: (keys[r], ids[r])), dtype=np.int64)
 
 
+def sample_ids(ids: list[str], cfg: ThemesConfig, seed: int) -> list[str]:
+    """The segment ids :meth:`ThemeModel.fit` fits on (its first ``fit_sample_size`` in hash order).
+
+    Fitting on these rows alone gives the same themes as fitting on all of ``ids``, so a caller
+    can read only the sample into memory.
+    """
+    return [ids[i] for i in _sort_keys(ids, seed)[: cfg.fit_sample_size]]
+
+
 class ThemeModel:
     """Themes of French opinion units (scikit-learn style: ``fit``, ``transform``, learned state ends in ``_``).
 
