@@ -19,6 +19,10 @@ class ConfigError(VerbatimError):
     exit_code = 2
 
 
+class PathError(ConfigError):
+    """A path would make a run write outside its folders or through a link (see :mod:`verbatim.paths`)."""
+
+
 class InputError(VerbatimError):
     """An input file or record cannot be read (connectors quarantine these instead of raising)."""
 

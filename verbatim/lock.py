@@ -7,6 +7,7 @@ process ends, however it ends (SIGKILL included), so a lock left by a killed run
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from verbatim.errors import StoreError
+from verbatim.paths import refuse_symlink
 
 
 def lock_path(store_path: Path) -> Path:
@@ -37,7 +39,8 @@ def run_lock(store_path: Path) -> Iterator[Path]:
         StoreError: another process holds it (the message names its pid and start time), or the
             lock file cannot be created.
     """
-    path = lock_path(Path(store_path)).resolve()
+    store_path = Path(store_path)
+    path = lock_path(store_path.parent.resolve() / store_path.name)  # the folder resolved, never the lock itself
     if path in _HELD:
         _HELD[path] += 1
         try:
@@ -47,8 +50,12 @@ def run_lock(store_path: Path) -> Iterator[Path]:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while the lock is held
+        # O_NOFOLLOW: a link planted under the lock's name is refused, not written through
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        handle = os.fdopen(fd, "r+", encoding="utf-8")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            refuse_symlink(path, "the store's run lock")
         raise StoreError(f"cannot open the store {str(store_path)!r}: its run lock {str(path)!r} cannot be created "
                          f"({exc.strerror or exc}); check [store].path and that its folder is writable") from None
     try:

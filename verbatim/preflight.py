@@ -11,6 +11,7 @@ import os
 
 from verbatim.config import Config
 from verbatim.errors import ConfigError
+from verbatim.paths import check_run_targets
 
 
 def preflight(cfg: Config) -> None:
@@ -29,6 +30,7 @@ def preflight(cfg: Config) -> None:
                           "choose a folder this user can write") from None
     if not os.access(cfg.output.dir, os.W_OK):
         raise ConfigError(f"[output].dir {str(cfg.output.dir)!r} is not writable; choose a folder this user can write")
+    check_run_targets(cfg)  # no link planted where the run writes in the store folder
     Store(cfg.store.path).close()
     taxonomy = load_taxonomy(cfg.journey.taxonomy)
     if cfg.themes.edits is not None and cfg.themes.edits.exists():

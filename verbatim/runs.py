@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from verbatim.errors import ConfigError
+from verbatim.errors import ConfigError, PathError
+from verbatim.paths import child
 
 
 def parse_as_of(value: str | date | None, tz: str) -> datetime:
@@ -42,14 +43,33 @@ def new_run_id(as_of: datetime, started: datetime | None = None) -> str:
 
 
 def run_folder(output_dir: Path, run_id: str) -> Path:
-    """Create and return the run's dated output folder ``<output_dir>/<run_id>``."""
-    folder = output_dir / run_id
-    folder.mkdir(parents=True, exist_ok=False)
+    """Create and return the run's dated output folder ``<output_dir>/<run_id>``, new and empty.
+
+    Raises:
+        PathError: ``run_id`` is not one plain name, or something (a folder, a file, a link) is
+            already there under that name: a run never writes into a folder it did not create.
+    """
+    folder = child(output_dir, run_id, "the run id")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=False)
+    except FileExistsError:
+        raise PathError(f"the run folder {str(folder)!r} already exists (or a link has its name); a run only writes "
+                        "into a folder it creates: remove it, or wait a second and run again") from None
     return folder
 
 
 def update_latest(output_dir: Path, folder: Path) -> Path:
-    """Point ``<output_dir>/latest`` at ``folder`` (a symlink; a copy where symlinks fail)."""
+    """Point ``<output_dir>/latest`` at ``folder`` (a symlink; a copy where symlinks fail).
+
+    ``latest`` and ``.latest.tmp`` are replaced, never followed: a link already there (wherever
+    it points) is swapped or removed, its target untouched.
+
+    Raises:
+        PathError: ``folder`` is not a run folder directly inside ``output_dir``.
+    """
+    if Path(folder).parent.resolve() != Path(output_dir).resolve():
+        raise PathError(f"{str(folder)!r} is not a run folder of [output].dir {str(output_dir)!r}")
     latest = output_dir / "latest"
     tmp = output_dir / ".latest.tmp"
     if tmp.is_symlink() or tmp.is_file():

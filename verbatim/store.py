@@ -24,6 +24,7 @@ import pandas as pd
 from verbatim.errors import StoreError
 from verbatim.ingest.common import Batch
 from verbatim.ingest.keys import assign_verbatim_ids
+from verbatim.paths import refuse_symlink, store_files
 from verbatim.schema import QUARANTINE_COLUMNS, VERBATIM_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,9 @@ class Store:
     def __init__(self, path: Path | str, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        if not read_only:  # DuckDB would write through a link planted under the store's name
+            for file in store_files(self.path)[:2]:
+                refuse_symlink(file, "the store file" if file == self.path else "the store's write-ahead log")
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

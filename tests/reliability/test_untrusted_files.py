@@ -134,3 +134,192 @@ def test_exports_write_customer_text_as_text_not_formulas(tmp_path: Path) -> Non
         assert not formulas, f"{name}: formula cells in {formulas}"
         cells = pd.read_excel(io.BytesIO((tmp_path / name).read_bytes()), dtype=str)
         assert hostile in set(cells.get("examples", pd.Series(dtype=str))) | set(cells.get("excerpt", pd.Series(dtype=str)))
+
+
+# --------------------------------------------------------------------------- paths: nothing written outside the two folders
+# Policy in verbatim/paths.py: writes go to the store folder and [output].dir only; names that become
+# path components are plain names; no write through a link the run did not make.
+
+def _listing(root: Path) -> dict[str, tuple[str, str]]:
+    """Every entry under ``root`` (links not followed): relative path -> (kind, content or link target)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if path.is_symlink():
+            out[rel] = ("link", str(path.readlink()))
+        elif path.is_file():
+            out[rel] = ("file", path.read_bytes().hex()[:4000])
+        else:
+            out[rel] = ("dir", "")
+    return out
+
+
+def _outside(sandbox: Path) -> Path:
+    """A folder beside the project whose content must never change."""
+    outside = sandbox / "outside"
+    (outside / "nested").mkdir(parents=True)
+    (outside / "keep.txt").write_text("ne pas écraser\n", encoding="utf-8")
+    (outside / "nested" / "run.json").write_text("{}", encoding="utf-8")
+    return outside
+
+
+@pytest.mark.parametrize("name", ["../evil", "..", ".", "", " ", "a/b", "/etc/cron.d/x", "a\\b", "x\x00y", "../../outside"])
+def test_a_name_that_would_climb_out_is_refused(name: str) -> None:
+    from verbatim.errors import ConfigError, PathError
+    from verbatim.paths import safe_name
+
+    add("untrusted.cases")
+    with pytest.raises(PathError, match="cannot be used as a file or folder name") as caught:
+        safe_name(name, "the run id")
+    assert isinstance(caught.value, ConfigError) and caught.value.exit_code == 2
+    assert safe_name("2026-11-20_20261122T101010", "the run id") == "2026-11-20_20261122T101010"
+
+
+def test_run_folder_refuses_a_climbing_run_id_and_an_existing_name(tmp_path: Path) -> None:
+    from verbatim.errors import PathError
+    from verbatim.runs import run_folder
+
+    outside = _outside(tmp_path)
+    out = tmp_path / "out"
+    before = _listing(outside)
+    for run_id in ("../outside/nested", "../../tmp-verbatim-evil", str(outside / "abs")):
+        with pytest.raises(PathError):
+            run_folder(out, run_id)
+    assert not out.exists()  # refused before anything was created
+    out.mkdir()
+    (out / "2026-11-20_x").symlink_to(outside, target_is_directory=True)  # planted under the next run's name
+    with pytest.raises(PathError, match="already exists"):
+        run_folder(out, "2026-11-20_x")
+    add("untrusted.cases", 2)
+    assert _listing(outside) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "outside"] and len(list(out.iterdir())) == 1
+
+
+def test_latest_links_pointing_outside_are_replaced_not_followed(tmp_path: Path) -> None:
+    from verbatim.errors import PathError
+    from verbatim.runs import RunSummary, run_folder, update_latest, write_run_json
+
+    outside = _outside(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "latest").symlink_to(outside, target_is_directory=True)
+    (out / ".latest.tmp").symlink_to(outside / "keep.txt")
+    before = _listing(outside)
+    folder = run_folder(out, "2026-11-20_a")
+    write_run_json(folder, RunSummary("a", "x", "x", "c"))
+    latest = update_latest(out, folder)
+    assert latest.is_symlink() and latest.resolve() == folder.resolve()
+    assert not (out / ".latest.tmp").exists() and not (out / ".latest.tmp").is_symlink()
+    with pytest.raises(PathError, match="not a run folder"):
+        update_latest(out, outside / "nested")
+    add("untrusted.cases", 2)
+    assert _listing(outside) == before
+
+
+def test_links_planted_in_the_store_folder_are_refused(tmp_path: Path) -> None:
+    from verbatim.config import config_from_dict
+    from verbatim.errors import PathError
+    from verbatim.lock import run_lock
+    from verbatim.paths import check_run_targets
+    from verbatim.store import Store
+
+    outside = _outside(tmp_path)
+    before = _listing(outside)
+    var = tmp_path / "var"
+    var.mkdir()
+    cfg = config_from_dict({"store": {"path": "var/v.duckdb"}}, base_dir=tmp_path)
+    planted = {
+        "v.duckdb.lock": lambda: run_lock(var / "v.duckdb").__enter__(),
+        "v.duckdb": lambda: Store(var / "v.duckdb"),
+        "v.duckdb.wal": lambda: Store(var / "v.duckdb"),
+        "models": lambda: check_run_targets(cfg),
+    }
+    for name, attempt in planted.items():
+        link = var / name
+        link.symlink_to(outside / "keep.txt" if "duckdb" in name else outside)
+        with pytest.raises(PathError, match="symbolic link"):
+            attempt()
+        link.unlink()
+        add("untrusted.cases")
+    (var / "models").mkdir()
+    (var / "models" / "themes").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(PathError, match="theme model folder"):
+        check_run_targets(cfg)
+    (var / "models" / "themes").unlink()
+    (var / "models" / "themes").mkdir()
+    (var / "models" / "themes" / "themes.json.tmp").symlink_to(outside / "keep.txt")
+    with pytest.raises(PathError, match="theme model file"):
+        check_run_targets(cfg)
+    add("untrusted.cases", 2)
+    assert _listing(outside) == before
+
+
+@pytest.fixture(scope="module")
+def sandboxed_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """``verbatim run`` on a copy of the mini data whose config and output folder try to reach ``outside/``.
+
+    Refusals first (each must stop before Prefect with one line, exit 2), then a full run with a
+    ``latest`` link to ``outside/`` and a source named like a path.
+    """
+    import shutil
+
+    from tests.conftest import DATA
+    from tests.reliability.conftest import CliRun
+
+    sandbox = tmp_path_factory.mktemp("sandbox")
+    outside = _outside(sandbox)
+    proj = sandbox / "proj"
+    shutil.copytree(DATA / "mini", proj)
+    base = (proj / "mini.toml").read_text(encoding="utf-8").replace(
+        'kind = "social"', 'kind = "social"\nname = "../../outside/pwned"')
+    (proj / "out").mkdir()
+    (proj / "out" / "latest").symlink_to(outside, target_is_directory=True)
+    (proj / "var").mkdir()
+    result: dict[str, object] = {"sandbox": sandbox, "outside_before": _listing(outside)}
+
+    def run(toml: str, *extra: str) -> tuple[int, str, str]:
+        (proj / "mini.toml").write_text(toml, encoding="utf-8")
+        cli = CliRun("run", "--config", str(proj / "mini.toml"), *extra, cwd=proj)
+        code = cli.finish(timeout=600)
+        return code, cli.stdout, cli.stderr
+
+    result["as_of"] = run(base, "--as-of", "../../outside/x")
+    result["taxonomy"] = run(base + '[journey]\ntaxonomy = "../../outside/keep"\n', "--as-of", "2026-11-20")
+    (proj / "var" / "mini.duckdb.lock").unlink(missing_ok=True)  # left by the run before (a plain file)
+    (proj / "var" / "mini.duckdb.lock").symlink_to(outside / "keep.txt")
+    result["lock"] = run(base, "--as-of", "2026-11-20")
+    (proj / "var" / "mini.duckdb.lock").unlink()
+    (proj / "var" / "models").symlink_to(outside, target_is_directory=True)
+    result["models"] = run(base, "--as-of", "2026-11-20")
+    (proj / "var" / "models").unlink()
+    before = _listing(sandbox)
+    result["full"] = run(base, "--as-of", "2026-11-20")
+    result["sandbox_before"], result["sandbox_after"] = before, _listing(sandbox)
+    result["outside_after"] = _listing(outside)
+    return result
+
+
+@pytest.mark.parametrize(("case", "fragment"), [("as_of", "--as-of"), ("taxonomy", "unknown taxonomy"),
+                                                ("lock", "run lock"), ("models", "theme model folder")])
+def test_a_config_or_folder_that_tries_to_escape_stops_with_one_line(sandboxed_runs: dict, case: str, fragment: str) -> None:
+    code, _stdout, stderr = sandboxed_runs[case]
+    add("untrusted.cases")
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and fragment in lines[0], stderr[-2000:]
+    assert "Starting temporary server" not in stderr
+
+
+def test_the_full_run_writes_only_in_its_two_folders(sandboxed_runs: dict) -> None:
+    code, stdout, stderr = sandboxed_runs["full"]
+    assert code == 0, stderr[-3000:]
+    add("untrusted.cases")
+    assert sandboxed_runs["outside_after"] == sandboxed_runs["outside_before"]
+    before, after = sandboxed_runs["sandbox_before"], sandboxed_runs["sandbox_after"]
+    changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+    stray = sorted(p for p in changed if not p.startswith(("proj/var/", "proj/out/")))
+    assert not stray, stray
+    assert any(p.startswith("proj/out/2026-11-20_") and p.endswith("report.html") for p in after)
+    sandbox = sandboxed_runs["sandbox"]
+    latest = sandbox / "proj" / "out" / "latest"
+    assert latest.is_symlink() and latest.resolve().parent == (sandbox / "proj" / "out").resolve()
+    assert (latest / "run.json").is_file() and "../../outside/pwned" in (latest / "run.json").read_text(encoding="utf-8")
