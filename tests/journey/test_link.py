@@ -66,6 +66,8 @@ def test_verbatim_context_is_the_normalised_mean_of_its_segments() -> None:
     np.testing.assert_allclose(ctx[1], ctx[0])
     np.testing.assert_allclose(ctx[2], emb[2], rtol=1e-6)
     np.testing.assert_array_equal(_verbatim_context(emb, segments.drop(columns="verbatim_id")), emb)
+    missing = segments.assign(verbatim_id=[None, None, "w"])  # a missing id is its own context
+    np.testing.assert_allclose(_verbatim_context(emb, missing), emb, rtol=1e-6)
 
 
 def test_short_segment_borrows_its_verbatims_context(segments_of, cfg) -> None:

@@ -83,14 +83,20 @@ def _similarity(embeddings: np.ndarray | None, protos: Prototypes, n: int) -> np
 
 
 def _verbatim_context(embeddings: np.ndarray, segments: pd.DataFrame) -> np.ndarray:
-    """Normalised mean embedding of each segment's verbatim (``verbatim_id``), one row per segment."""
+    """Normalised mean embedding of each segment's verbatim (``verbatim_id``), one row per segment.
+
+    A segment without ``verbatim_id`` (no column, or a missing value) is its own context.
+    """
     if "verbatim_id" not in segments.columns:
         return embeddings
-    groups = pd.factorize(segments["verbatim_id"].astype(str).to_numpy())[0]
+    groups = pd.factorize(segments["verbatim_id"])[0]  # missing ids get -1
+    if groups.max(initial=-1) < 0:
+        return embeddings
     sums = np.zeros((groups.max() + 1, embeddings.shape[1]))
-    np.add.at(sums, groups, np.asarray(embeddings, dtype=np.float64))
+    np.add.at(sums, groups[groups >= 0], np.asarray(embeddings, dtype=np.float64)[groups >= 0])
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return (sums / np.where(norms > 0, norms, 1.0))[groups].astype(np.float32)
+    context = (sums / np.where(norms > 0, norms, 1.0))[np.maximum(groups, 0)].astype(np.float32)
+    return np.where((groups >= 0)[:, None], context, embeddings).astype(np.float32)
 
 
 def _theme_vote(first_pass: np.ndarray, themes: pd.Series, cfg: JourneyConfig) -> np.ndarray:
