@@ -4,9 +4,11 @@ Runs the reliability suite (``tests/reliability``) with pytest, which counts wha
 JSON file (see ``tests/reliability/conftest.py``), and prints a markdown block for the
 reliability section of BENCHMARKS.md (it writes nothing itself).
 
-    python benchmarks/bench_reliability.py [--fuzz-scale 1.0] [-k EXPR]
+    python benchmarks/bench_reliability.py [--fuzz-scale 1.0] [-k EXPR] [--atheris FILE]
 
 ``--fuzz-scale`` multiplies the hypothesis examples of every fuzz test (10 runs ten times more).
+``--atheris`` adds the coverage-guided fuzzing figures that ``benchmarks/fuzz_connectors.py
+--json FILE`` wrote (atheris is not part of the suite).
 Known bugs are ``xfail(strict=True)`` tests: they are listed with their reasons, and the losses
 and leaks they show are counted in the figures (the figures say what the code does today).
 """
@@ -65,7 +67,18 @@ def _junit(path: Path) -> dict:
     return summary
 
 
-def markdown(figures: dict, junit: dict, seconds: float, fuzz_scale: float) -> str:
+def atheris_rows(results: list[dict]) -> list[str]:
+    """Table rows of ``fuzz_connectors.py --json`` results: iterations, targets, failures."""
+    if not results:
+        return []
+    targets = {r["target"] for r in results}
+    failed = [f"{r['target']} ({r['mode']})" for r in results if r["exit_code"]]
+    return [f"| coverage-guided fuzzing iterations (atheris, {len(targets)} connector formats x {len(results) // len(targets)} "
+            f"input kinds, `benchmarks/fuzz_connectors.py`) | {sum(r['iterations'] for r in results):,} |",
+            f"| atheris targets that failed | {len(failed)}{': ' + ', '.join(failed) if failed else ''} |"]
+
+
+def markdown(figures: dict, junit: dict, seconds: float, fuzz_scale: float, atheris: list[dict] | None = None) -> str:
     f = figures.get("figures", {})
     details = figures.get("details", {})
     fault_cases = f.get("crash.kill_points", 0) + f.get("crash.fault_cases", 0) + f.get("lock.cases", 0) + f.get("config.cases", 0)
@@ -84,8 +97,11 @@ def markdown(figures: dict, junit: dict, seconds: float, fuzz_scale: float) -> s
         f"concurrent runs {f.get('lock.cases', 0)}, config/environment errors {f.get('config.cases', 0)}) | {fault_cases} |",
         f"| bad-input cases run (named hostile files and values, untrusted files) | {bad_input} |",
         f"| fuzzing iterations run (hypothesis examples over 9 formats) | {f.get('hostile.fuzz_iterations', 0)} |",
+        *atheris_rows(atheris or []),
         f"| generated records checked one by one (structured fuzzing) | {f.get('hostile.structured_records', 0)} |",
         f"| records through the SIGKILL runs | {f.get('crash.records', 0)} |",
+        f"| killed runs marked `interrupted` by the next run (none left `running`) | "
+        f"{f.get('crash.runs_marked_interrupted', 0)} |",
         f"| **records lost** (must be 0) | **{lost}** |",
         f"| personal-data items planted (full flow) / outputs searched | {f.get('privacy.planted_items', 0)} / "
         f"{f.get('privacy.outputs_searched', 0)} |",
@@ -111,9 +127,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fuzz-scale", type=float, default=1.0, help="multiplier of the hypothesis examples (default 1)")
     parser.add_argument("-k", dest="select", help="pytest -k expression (run part of the suite)")
+    parser.add_argument("--atheris", type=Path, help="JSON written by benchmarks/fuzz_connectors.py --json")
     args = parser.parse_args()
     figures, junit, seconds, code = run_suite(args.fuzz_scale, args.select)
-    print(markdown(figures, junit, seconds, args.fuzz_scale))
+    atheris = json.loads(args.atheris.read_text(encoding="utf-8")) if args.atheris else None
+    print(markdown(figures, junit, seconds, args.fuzz_scale, atheris))
     return 0 if code in (0, 1) else code
 
 
