@@ -139,6 +139,9 @@ class SentimentConfig(_Section):
     negation_rule_weight: float = Field(default=0.8, ge=0, le=1)  # same share when a negation flipped a word
     short_text_words: int = Field(default=20, ge=0)  # segments of at most this many words with a polar word...
     short_text_rule_weight: float = Field(default=0.6, ge=0, le=1)  # ...give the rules this share (n-grams are thin)
+    contrast_rule_weight: float = Field(default=0.8, ge=0, le=1)  # same share when a polar word follows "mais"
+    mild_polarity_floor: bool = True  # short one-sided (or contrasted) segments keep the rules' side: a mild complaint is a complaint
+    mild_polarity_min_rules: float = Field(default=0.1, ge=0, le=1)  # rule score needed for that floor
     intensifier_gain: float = Field(default=0.35, ge=0, le=1)  # very/trop/vraiment: |score| moves this share toward 1
     softener_gain: float = Field(default=0.3, ge=0, le=1)  # un peu/assez/plutot: |score| shrinks by this share
     question_damping: float = Field(default=0.5, ge=0, le=1)  # questions keep this share of their score
@@ -167,6 +170,7 @@ class FlowConfig(_Section):
 
     chunk_size: int = Field(default=5000, gt=0)  # verbatims analysed per task call (bounds memory)
     partitions: int = Field(default=2, gt=0)  # partitions analysed at once by the task runner (threads or Dask workers)
+    assign_chunk_size: int = Field(default=50_000, gt=0)  # segments assigned to themes at once after a first fit (~2 kB each)
 
 
 class JourneyConfig(_Section):

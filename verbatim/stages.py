@@ -134,60 +134,58 @@ def update_themes(cfg: Config, run_id: str) -> dict[str, Any]:
 
     Embeddings come from the store's cache (the embed step fills it; anything missing is
     computed here). The first fit reads only its sample (``[themes].fit_sample_size``) at once
-    and assigns the rest ``[flow].chunk_size`` segments at a time, so memory does not grow with
+    and assigns segments ``[flow].assign_chunk_size`` at a time, so memory does not grow with
     the history. Returns counts: ``assigned`` segments, ``themes`` in the model, ``new_themes``
     discovered this run, ``unassigned_share`` of the run.
     """
     folder = theme_model_dir(cfg)
     if not _has_model(folder):
         return _fit_themes(cfg, run_id, folder)
+    model = ThemeModel.load(folder)
+    before = len(model.themes_)
+    assigned = unassigned = 0
     with Store(cfg.store.path) as store:
-        pending = store.segments_without("segment_themes")
-        if pending.empty:
-            return {"assigned": 0, "themes": _n_themes(folder), "new_themes": 0, "unassigned_share": 0.0}
-        embeddings = encode_cached(pending["text"].tolist(), cfg.embed, store.con)
-        model = ThemeModel.load(folder)
-        before = len(model.themes_)
-        assignments = model.update(pending, embeddings)
-        model.save(folder)
-        store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
-    unassigned = float((assignments["theme_id"] == OUTLIER_ID).mean())
-    return {"assigned": len(assignments), "themes": len(model.themes_), "new_themes": len(model.themes_) - before,
-            "unassigned_share": round(unassigned, 4)}
+        while not (pending := store.segments_without("segment_themes", cfg.flow.assign_chunk_size)).empty:
+            assignments = model.update(pending, encode_cached(pending["text"].tolist(), cfg.embed, store.con))
+            model.save(folder)
+            store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
+            assigned += len(assignments)
+            unassigned += int((assignments["theme_id"] == OUTLIER_ID).sum())
+    return {"assigned": assigned, "themes": len(model.themes_), "new_themes": len(model.themes_) - before,
+            "unassigned_share": round(unassigned / max(1, assigned), 4)}
 
 
 def _fit_themes(cfg: Config, run_id: str, folder: Path) -> dict[str, Any]:
-    """First fit: the model on its sample, then every stored segment assigned chunk by chunk."""
+    """First fit: the model on its sample of every stored segment, then the pending ones assigned chunk by chunk.
+
+    The sample is drawn from all stored segments, so a first fit interrupted half-way is redone
+    identically; theme sizes are counted from ``segment_themes`` at the end.
+    """
     with Store(cfg.store.path) as store:
-        ids = [str(i) for i in store.segments_without("segment_themes", None)["segment_id"]]
+        ids = [str(i) for i in store.column("segments", "segment_id")]
         if not ids:
             return {"assigned": 0, "themes": 0, "new_themes": 0, "unassigned_share": 0.0}
-        sample = sample_ids(ids, cfg.themes, cfg.seed)
-        fit_rows = store.rows_for("segments", "segment_id", sample)
+        fit_rows = store.rows_for("segments", "segment_id", sample_ids(ids, cfg.themes, cfg.seed))
         model = ThemeModel(cfg.themes, cfg.embed, cfg.seed).fit(
             fit_rows, encode_cached(fit_rows["text"].tolist(), cfg.embed, store.con))
-        counts = np.zeros(len(model.themes_), dtype=np.int64)
-        unassigned = 0
-        for lo in range(0, len(ids), cfg.flow.chunk_size):
-            chunk = store.rows_for("segments", "segment_id", ids[lo:lo + cfg.flow.chunk_size])
+        del fit_rows
+        assigned = unassigned = 0
+        while not (chunk := store.segments_without("segment_themes", cfg.flow.assign_chunk_size)).empty:
             assignments = model.transform(chunk, encode_cached(chunk["text"].tolist(), cfg.embed, store.con))
             store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
-            counts += assignments["theme_id"].value_counts().reindex(model.themes_["theme_id"], fill_value=0).to_numpy()
+            assigned += len(assignments)
             unassigned += int((assignments["theme_id"] == OUTLIER_ID).sum())
-        model.themes_["n_segments"] = counts
+        sizes = dict(store.con.execute("SELECT theme_id, count(*) FROM segment_themes GROUP BY theme_id").fetchall())
+        model.themes_["n_segments"] = model.themes_["theme_id"].map(sizes).fillna(0).astype("int64")
         model.save(folder)
-    return {"assigned": len(ids), "themes": len(model.themes_), "new_themes": len(model.themes_),
-            "unassigned_share": round(unassigned / len(ids), 4)}
+    return {"assigned": assigned, "themes": len(model.themes_), "new_themes": len(model.themes_),
+            "unassigned_share": round(unassigned / max(1, assigned), 4)}
 
 
 def _has_model(folder: Path) -> bool:
     from verbatim.themes.persist import META
 
     return (folder / META).is_file()
-
-
-def _n_themes(folder: Path) -> int:
-    return len(ThemeModel.load(folder).themes_) if _has_model(folder) else 0
 
 
 def pending_links(cfg: Config, limit: int, parts: int) -> list[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]]:

@@ -81,13 +81,14 @@ def test_deployment_has_the_cron_and_timezone(mini: Path) -> None:
 
 def test_dask_runner_gives_the_same_results_as_the_local_one(harness: None, mini: Path, tmp_path: Path) -> None:
     """Every heavy stage (clean, enrich, embed, link) runs in partitions on a Dask LocalCluster, with
-    partitions far smaller than the local run's: every stored result matches the local runner's."""
+    partitions far smaller than the local run's and themes assigned 7 segments at a time: every
+    stored result and the themes table match the local runner's."""
     import shutil
 
     dask_copy = tmp_path / "dask"
     shutil.copytree(mini.parent, dask_copy)
     config = dask_copy / "mini.toml"
-    config.write_text('runner = "dask"\n' + config.read_text(encoding="utf-8") + "[flow]\nchunk_size = 3\npartitions = 2\n",
+    config.write_text('runner = "dask"\n' + config.read_text(encoding="utf-8") + "[flow]\nchunk_size = 3\npartitions = 2\nassign_chunk_size = 7\n",
                       encoding="utf-8")
     local = nightly(config_path=str(mini), as_of="2026-11-20")
     remote = nightly_for(load_config(config))(config_path=str(config), as_of="2026-11-20")
@@ -105,3 +106,5 @@ def test_dask_runner_gives_the_same_results_as_the_local_one(harness: None, mini
         con.close()
     for table, rows in tables["local"].items():
         assert rows and rows == tables["dask"][table], table
+    themes = [(Path(r["output_dir"]) / "themes.csv").read_text(encoding="utf-8") for r in (local, remote)]
+    assert themes[0] == themes[1] and themes[0].count("\n") > 2

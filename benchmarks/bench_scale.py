@@ -1,0 +1,253 @@
+"""Benchmark of the whole nightly run at scale: cold runs, an incremental night, Dask, vanilla BERTopic.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 29486 100000 300000] [--night 500]
+        [--dask-size 10000] [--skip-vanilla] [--work /tmp/verbatim_bench_scale]
+
+Data: the shared insurance reviews. A size up to 29,486 takes the first reviews; larger sizes
+repeat them with new ids (copy ``k`` of review ``i`` is ``i-k``). Every run spreads its
+verbatims over the 365 nights before ``--as-of`` (about 820 a night at 300,000 a year), as a
+survey CSV with the stars as CSAT. The incremental night adds ``--night`` reviews dated
+``--as-of`` on top of the largest store and runs the next night.
+
+Each run is ``verbatim run`` in its own process: wall time, the stage timings of ``run.json``
+(which exclude the Prefect start-up) and the peak memory of the whole process tree (sampled
+every 0.2 s with psutil, worker processes included).
+
+Embeddings: multilingual USE runs at a few hundred texts a second on two cores, so the store's
+embedding cache is seeded from ``/tmp/verbatim_bench_themes`` (vectors computed by
+``bench_themes.py`` with the same model; copies share their text, hence their vectors). The
+embedding cost is then measured apart, on a random sample of reviews and of segments, and added
+to both sides for the comparison with vanilla BERTopic (which gets the same review vectors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from benchmarks._common import machine, timer  # noqa: E402
+
+THEMES_CACHE = Path("/tmp/verbatim_bench_themes")  # noqa: S108 - written by bench_themes.py
+STAGES = ("ingest.read", "ingest.store", "clean", "enrich", "embed", "themes", "journey", "outputs", "total")
+
+
+def load_reviews(path: Path) -> pd.DataFrame:
+    """``id``, ``text``, ``stars`` of the shared reviews with a text."""
+    frame = pd.read_csv(path)
+    frame = frame[frame["text"].astype(str).str.strip().str.len() > 0]
+    return frame[["id", "text", "stars"]].reset_index(drop=True)
+
+
+def grow(reviews: pd.DataFrame, size: int, as_of: date) -> pd.DataFrame:
+    """``size`` survey rows: reviews repeated with new ids, spread over the 365 nights before ``as_of``."""
+    idx = np.arange(size)
+    rows = reviews.iloc[idx % len(reviews)].reset_index(drop=True)
+    copy = idx // len(reviews)
+    ids = [f"{i}-{k}" for i, k in zip(rows["id"], copy, strict=True)]
+    days = 1 + (idx * 365) // max(size, 1)
+    dates = [(as_of - timedelta(days=int(d))).isoformat() for d in days]
+    return pd.DataFrame({"id": ids, "date": dates, "csat": rows["stars"].astype("Int64"), "texte": rows["text"]})
+
+
+def write_config(folder: Path, as_of: date, runner: str = "local") -> Path:
+    """A configuration reading ``folder/in/*.csv`` into ``folder/store``, outputs in ``folder/out``."""
+    config = folder / "verbatim.toml"
+    config.write_text(
+        f'seed = 42\nrunner = "{runner}"\n[store]\npath = "store/verbatim.duckdb"\n[output]\ndir = "out"\n'
+        '[[sources]]\nkind = "survey"\npath = "in/*.csv"\nname = "avis"\n'
+        '[sources.columns]\ntext = "texte"\nid = "id"\ndate = "date"\ncsat = "csat"\n'
+        '[journey]\ntaxonomy = "assurance"\n', encoding="utf-8")
+    return config
+
+
+def seed_embedding_cache(store_path: Path) -> int:
+    """Copy the segment vectors computed by ``bench_themes.py`` into the store's cache; returns how many."""
+    from benchmarks.bench_themes import _digest
+    from verbatim.config import EmbedConfig
+    from verbatim.embed import cache_vectors, text_hash
+    from verbatim.store import Store
+
+    found = sorted(THEMES_CACHE.glob("segments-*.parquet"), key=lambda p: p.stat().st_size) if THEMES_CACHE.exists() else []
+    if not found:
+        return 0
+    parquet = found[-1]  # the whole corpus (smaller files come from --limit runs)
+    texts = pd.read_parquet(parquet, columns=["text"])["text"].astype(str).tolist()
+    vectors_path = THEMES_CACHE / f"emb-{_digest(texts)}.npy"
+    if not vectors_path.exists():
+        return 0
+    vectors = np.load(vectors_path)
+    hashes = [text_hash(t) for t in texts]
+    first = dict(zip(hashes, range(len(hashes)), strict=True))
+    with Store(store_path) as store:
+        cache_vectors(list(first), vectors[list(first.values())], EmbedConfig(), store.con)
+    return len(first)
+
+
+def run_night(config: Path, as_of: date) -> dict:
+    """``verbatim run`` in a child process: wall seconds, peak memory of the process tree, ``run.json``."""
+    import psutil
+
+    env = {**os.environ, "PREFECT_HOME": str(config.parent / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    cmd = [str(ROOT / ".venv/bin/verbatim"), "run", "--config", str(config), "--as-of", as_of.isoformat()]
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=config.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    done = threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                peak[0] = max(peak[0], rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    output, _ = proc.communicate()
+    done.set()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"verbatim run failed ({proc.returncode}):\n{output.decode(errors='replace')[-3000:]}")
+    run = json.loads((config.parent / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "peak_mib": peak[0] / 1024**2, "run": run}
+
+
+def cold_run(reviews: pd.DataFrame, size: int, as_of: date, work: Path, runner: str = "local") -> tuple[Path, dict]:
+    folder = work / f"{runner}-{size}"
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    (folder / "in").mkdir(parents=True)
+    grow(reviews, size, as_of).to_csv(folder / "in" / "history.csv", index=False)
+    config = write_config(folder, as_of, runner)
+    seeded = seed_embedding_cache(folder / "store" / "verbatim.duckdb")
+    result = run_night(config, as_of)
+    result["seeded"] = seeded
+    return folder, result
+
+
+def embedding_rates(reviews: pd.DataFrame, n: int = 400) -> dict[str, float]:
+    """Texts embedded per second (live, no cache) on ``n`` random reviews and ``n`` random segments."""
+    from verbatim.config import EmbedConfig
+    from verbatim.embed import encode
+
+    rng = np.random.default_rng(0)
+    cfg = EmbedConfig()
+    encode(["échauffement du modèle"], cfg)
+    sample = reviews["text"].astype(str).to_numpy()[rng.choice(len(reviews), n, replace=False)].tolist()
+    with timer() as t_reviews:
+        encode(sample, cfg)
+    largest = max(THEMES_CACHE.glob("segments-*.parquet"), key=lambda p: p.stat().st_size)
+    segments = pd.read_parquet(largest, columns=["text"])["text"].astype(str)
+    seg_sample = segments.to_numpy()[rng.choice(len(segments), n, replace=False)].tolist()
+    with timer() as t_segments:
+        encode(seg_sample, cfg)
+    return {"reviews_per_s": n / t_reviews(), "segments_per_s": n / t_segments(), "n_segments": len(segments)}
+
+
+def vanilla(reviews: pd.DataFrame) -> dict[str, float]:
+    """Vanilla BERTopic on every review with the cached review vectors: seconds to fit + transform."""
+    from benchmarks.bench_themes import cached_embeddings, run_vanilla
+    from verbatim.config import EmbedConfig
+
+    texts = reviews["text"].astype(str).tolist()
+    embeddings, _ = cached_embeddings(texts, EmbedConfig())
+    labels, words, seconds = run_vanilla(texts, embeddings, 42)
+    return {"seconds": seconds, "topics": len(words), "outliers": float((labels == -1).mean())}
+
+
+def stage_row(name: str, size: int, result: dict) -> str:
+    t = result["run"]["timings"]
+    cells = " | ".join(f"{t.get(s, 0):.1f}" for s in STAGES)
+    return f"| {name} | {size:,} | {cells} | {result['wall']:.1f} | {result['peak_mib']:,.0f} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "insurance_reviews_fr.csv.gz"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 29_486, 100_000, 300_000])
+    parser.add_argument("--night", type=int, default=500)
+    parser.add_argument("--dask-size", type=int, default=10_000, help="0 to skip the Dask run")
+    parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument("--as-of", default="2026-11-20")
+    parser.add_argument("--work", default="/tmp/verbatim_bench_scale")  # noqa: S108
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    as_of = date.fromisoformat(args.as_of)
+    reviews = load_reviews(Path(args.data))
+    print(f"### Scale (`benchmarks/bench_scale.py`), {machine()}\n", flush=True)
+
+    rates = embedding_rates(reviews)
+    print(f"Embedding (live, USE, 400 random texts): {rates['reviews_per_s']:.1f} reviews/s, "
+          f"{rates['segments_per_s']:.1f} segments/s\n", flush=True)
+
+    header = ("| run | verbatims | " + " | ".join(STAGES) + " | wall (s) | peak MiB |\n|---|---:|"
+              + "---:|" * (len(STAGES) + 2))
+    rows, results = [], {}
+    for size in args.sizes:
+        folder, result = cold_run(reviews, size, as_of, work)
+        results[size] = (folder, result)
+        rows.append(stage_row("cold, local", size, result))
+        print(rows[-1], f"(cache seeded with {result['seeded']:,} vectors; "
+              f"{result['run']['stages'].get('embed', {}).get('texts', 0):,} texts embedded live)", flush=True)
+
+    largest = max(args.sizes)
+    folder, _ = results[largest]
+    night = grow(reviews.sample(args.night, random_state=1), args.night, as_of + timedelta(days=2))
+    night["id"] = [f"night-{i}" for i in night["id"]]
+    night["date"] = (as_of + timedelta(days=1)).isoformat()
+    night.to_csv(folder / "in" / "night.csv", index=False)
+    incremental = run_night(folder / "verbatim.toml", as_of + timedelta(days=1))
+    rows.append(stage_row(f"incremental night (+{args.night})", largest, incremental))
+    print(rows[-1], flush=True)
+
+    if args.dask_size:
+        _, local = results.get(args.dask_size) or cold_run(reviews, args.dask_size, as_of, work)
+        _, dask = cold_run(reviews, args.dask_size, as_of, work, runner="dask")
+        rows.append(stage_row("cold, Dask LocalCluster (2 workers)", args.dask_size, dask))
+        print(rows[-1], flush=True)
+
+    print("\n" + header + "\n" + "\n".join(rows) + "\n")
+    print("Stage columns are seconds from run.json (Prefect start-up excluded); wall is the whole `verbatim run` "
+          "process; peak is the resident memory of its process tree.\n")
+
+    full = next((results[s][1] for s in args.sizes if s >= len(reviews)), None)
+    if full is not None and not args.skip_vanilla:
+        v = vanilla(reviews)
+        ours = full["run"]["timings"]["total"]
+        segs = full["run"]["stages"]["clean"]["segments"]
+        ours_embed = segs / rates["segments_per_s"]
+        van_embed = len(reviews) / rates["reviews_per_s"]
+        print(f"Cold full analysis of {len(reviews):,} reviews: ours {ours:.1f} s (every stage, vectors from the cache) "
+              f"vs vanilla BERTopic fit+transform {v['seconds']:.1f} s ({v['topics']} topics, {v['outliers']:.1%} outliers) "
+              f"-> ratio {ours / v['seconds']:.2f}.")
+        print(f"Adding the embedding each needs at the measured rates ({segs:,} segments: {ours_embed:.0f} s; "
+              f"{len(reviews):,} reviews: {van_embed:.0f} s): ratio "
+              f"{(ours + ours_embed) / (v['seconds'] + van_embed):.2f}.")
+
+
+if __name__ == "__main__":
+    main()
