@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,6 +21,7 @@ __all__ = ["KeywordMatcher", "fold"]
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'", "ʼ": "'", "‘": "'", "-": " ", "‐": " ", "–": " ", "—": " "})
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower case, accents removed, apostrophes and hyphens unified (hyphens become spaces)."""
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))

@@ -101,20 +101,24 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
     cfg = cfg or SentimentConfig()
     require_columns(segments_scored, ["verbatim_id", "text", "sentiment_score", "emotion", "effort"], "rollup_verbatims")
     require_columns(verbatims, ["verbatim_id", "text"], "rollup_verbatims")
-    groups = {key: frame for key, frame in segments_scored.groupby("verbatim_id", sort=False)}
+    # whole-frame columns once, then positions per verbatim (pandas per group cost 40 % of the stage)
+    positions = segments_scored.groupby("verbatim_id", sort=False).indices if len(segments_scored) else {}
+    all_scores = segments_scored["sentiment_score"].to_numpy(dtype=float)
+    all_lengths = segments_scored["text"].fillna("").astype(str).str.len().to_numpy()
+    all_emotions = segments_scored["emotion"].fillna("").to_numpy(dtype=object)
+    all_efforts = segments_scored["effort"].fillna("").to_numpy(dtype=object)
     rows = []
     for record in verbatims.to_dict("records"):
         vid = record["verbatim_id"]
-        seg = groups.get(vid)
-        if seg is None or seg.empty:
+        pos = positions.get(vid)
+        if pos is None or len(pos) == 0:
             score, label, mixed, emotion, effort, n = 0.0, "neutre", False, "", "", 0
         else:
-            scores = seg["sentiment_score"].to_numpy(dtype=float)
-            lengths = seg["text"].fillna("").astype(str).str.len().to_numpy()
-            score, label, mixed = _verbatim_score(scores, lengths, cfg)
-            emotion = _dominant_emotion(seg["emotion"].fillna("").tolist(), np.abs(scores), label)
-            effort = max_effort(seg["effort"].fillna("").tolist())
-            n = len(seg)
+            scores = all_scores[pos]
+            score, label, mixed = _verbatim_score(scores, all_lengths[pos], cfg)
+            emotion = _dominant_emotion(all_emotions[pos].tolist(), np.abs(scores), label)
+            effort = max_effort(all_efforts[pos].tolist())
+            n = len(pos)
         intents = detect_intents(str(record.get("text") or ""), label)
         rows.append({
             "verbatim_id": vid, "sentiment": label, "sentiment_score": float(np.clip(score, -1, 1)), "mixed": bool(mixed),
