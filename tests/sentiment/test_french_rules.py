@@ -102,3 +102,34 @@ def test_negation_scope_stops_at_punctuation_and_mais() -> None:
 
 def test_placeholders_are_ignored() -> None:
     assert "nom" not in tokenize(normalise("Merci [NOM] pour votre aide"))
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("La salle était un peu bruyante.", "negatif"),
+    ("Le vendeur était assez froid.", "negatif"),
+    ("Des frais de dossier légèrement excessifs.", "negatif"),
+    ("Livraison plutôt rapide.", "positif"),
+])
+def test_mild_complaints_and_praise_keep_their_side(score, text: str, label: str) -> None:
+    assert score(text)[0] == label
+
+
+@pytest.mark.parametrize("text", [
+    "Le prix est attractif mais l'application ne fonctionne pas.",
+    "Joli magasin mais le terminal de paiement a planté.",
+    "Le réseau ne passe plus depuis lundi.",
+    "Je ne commanderai plus jamais ici.",
+])
+def test_contrast_and_broken_things_read_negative(score, text: str) -> None:
+    assert score(text)[0] == "negatif"
+
+
+def test_solved_problem_reads_positive(score) -> None:
+    assert score("Le technicien a réglé le problème en une heure.")[0] == "positif"
+
+
+def test_contrast_flags() -> None:
+    assert analyse("Prix correct mais livreur désagréable.").contrast
+    after_nothing = analyse("Prix correct mais livraison en dix jours.")
+    assert after_nothing.connector and not after_nothing.contrast
+    assert not analyse("Prix correct.").connector

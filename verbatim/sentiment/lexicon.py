@@ -52,6 +52,8 @@ _POSITIVE = {
     "raisonnable": 1.2, "limpide": 1.6, "résolu": 1.6, "réglé": 1.4, "aidé": 1.0, "aidant": 1.2,
     "extra": 2.2, "royal": 1.8, "trop-bien": 2.6, "bonheur": 2.6, "plaisir": 2.2, "coeur": 0.8,
     "pouce": 1.2, "bisou": 1.4, "rire": 1.0, "sourire": 1.4, "fête": 1.2, "étoiles": 1.2,
+    "attractif": 1.5, "intéressant": 1.3, "joli": 1.4, "fonctionne": 1.0, "efficient": 1.6,
+    "chaleureusement": 1.8, "confortablement": 1.7,
 }
 
 _NEGATIVE = {
@@ -93,6 +95,10 @@ _NEGATIVE = {
     "incorrect": -1.6, "surfacturé": -2.2, "oublié": -1.2, "oubli": -1.2, "refus": -1.4, "refuse": -1.6,
     "refusé": -1.6, "manque": -1.0, "manquant": -1.4, "dysfonctionnement": -1.8, "instable": -1.6,
     "incompréhension": -1.6, "plaintes": -1.6, "réclamations": -1.2, "larmes": -1.6, "vomi": -2.4, "dégoût": -2.4,
+    "plante": -1.6, "planté": -1.8, "plantage": -1.8, "cédé": -1.4, "limité": -1.2, "exorbitant": -2.6,
+    "excessif": -2.0, "inconfortable": -1.8, "bancal": -1.6, "vétuste": -1.8, "brûlé": -1.6,
+    "multiplié": -1.2, "doublé": -1.0, "flou": -1.2, "confus": -1.2, "décalé": -1.2,
+    "saturé": -1.4, "encombré": -1.2, "rayé": -1.4, "troué": -1.6, "déchiré": -1.6, "rouillé": -1.6,
 }
 
 #: Multi-word expressions, matched on the normalised text before tokenisation (value on -3..3).
@@ -176,6 +182,23 @@ IDIOMS: dict[str, float] = {
     "je recommande vivement": 2.8,
     "sans hésiter": 1.4,
     "sans hésitation": 1.4,
+    "ne passe pas": -1.4,
+    "ne passe plus": -1.6,
+    "ne marche pas": -1.8,
+    "ne marche plus": -2.0,
+    "ne fonctionne pas": -1.8,
+    "ne fonctionne plus": -2.0,
+    "plus jamais": -2.0,
+    "sans prévenir": -1.6,
+    "bon marché": 1.2,
+    "résolu mon problème": 2.0,
+    "réglé mon problème": 2.0,
+    "résolu le problème": 2.0,
+    "réglé le problème": 2.0,
+    "problème résolu": 2.0,
+    "problème réglé": 2.0,
+    "aucune raison de changer": 1.8,
+    "aucune raison de partir": 1.8,
 }
 
 LEXICON: dict[str, float] = {**_forms(_POSITIVE), **_forms(_NEGATIVE)}

@@ -11,7 +11,8 @@ intensity rules to the final score so that they hold whatever the model learnt:
   ``ne ... plus`` counts only with ``ne``; ``je recommande pas`` (no ``ne``) is caught for a few verbs;
 * intensifiers (très, trop, vraiment...) multiply the next polar word; ``pas très`` softens;
   softeners (un peu, assez, plutôt...) shrink it; ``peu aimable`` (without ``un``) negates;
-* contrast: words after ``mais``/``cependant``... weigh 1.5, words before 0.5;
+* contrast: words after ``mais``/``cependant``... weigh 1.5, words before 0.5 (flags ``contrast``
+  and ``connector`` let :func:`~verbatim.sentiment.scoring.blend_score` trust the rules more);
 * questions are damped, except rhetorical ones ("pourquoi...", "jusqu'à quand", "enfin") that
   voice a complaint; shouting (mostly capitals) pushes the score down.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -55,6 +57,7 @@ FEATURE_NAMES: tuple[str, ...] = ("rule_score", "positive", "negative", "negated
                                   "question", "exclamation", "shouting")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     """Lower-cased text with raw emojis mapped to French words, placeholders removed, one space."""
     text = _EMOJI.sub(lambda m: EMOJIS[m.group(0)], text.translate(_APOSTROPHES))
@@ -104,6 +107,8 @@ class RuleAnalysis:
     exclamation: int
     shouting: bool
     n_words: int = 0
+    contrast: bool = False  # a polar word follows a contrast connector (mais, cependant...)
+    connector: bool = False  # a contrast connector is present (with or without a polar word after it)
 
 
 def _modifier(tokens: list[str], i: int) -> tuple[float, bool, bool]:
@@ -146,7 +151,7 @@ def analyse(text: str, shouting_min_ratio: float = 0.7) -> RuleAnalysis:
     contrast_at = max((k for k, t in enumerate(tokens) if t in CONTRASTS), default=-1)
     pos = neg = 0.0
     neg_pos = neg_neg = 0
-    any_int = any_soft = False
+    any_int = any_soft = contrasted = False
     i = 0
     while i < len(tokens):
         value, width = None, 1
@@ -180,6 +185,7 @@ def analyse(text: str, shouting_min_ratio: float = 0.7) -> RuleAnalysis:
                     value *= _NEGATED_NEGATIVE * (1.2 if strong else 1.0)
             if contrast_at >= 0:
                 value *= 1.5 if i > contrast_at else 0.5
+                contrasted |= i > contrast_at
             if value > 0:
                 pos += value
             else:
@@ -191,7 +197,7 @@ def analyse(text: str, shouting_min_ratio: float = 0.7) -> RuleAnalysis:
         score=score, positive=pos, negative=neg, negated_positive=neg_pos, negated_negative=neg_neg,
         intensified=any_int, softened=any_soft, question="?" in tokens and not _RHETORICAL.search(norm),
         exclamation=tokens.count("!"), shouting=shouting_ratio(text) >= shouting_min_ratio,
-        n_words=sum(t not in _PUNCT for t in tokens),
+        n_words=sum(t not in _PUNCT for t in tokens), contrast=contrasted, connector=contrast_at >= 0,
     )
 
 

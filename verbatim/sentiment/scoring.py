@@ -9,6 +9,7 @@ Label: ``negatif`` below ``-neutral_band``, ``positif`` above ``+neutral_band``,
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 import pandas as pd
@@ -40,13 +41,31 @@ def blend_score(model_score: float, analysis: RuleAnalysis, cfg: SentimentConfig
     they found a polar word, they weigh ``short_text_rule_weight`` (a few n-grams say little), or
     ``negation_rule_weight`` when they flipped a negated word (n-gram models read "pas déçu" as
     "déçu"). Long texts keep ``rule_weight``: their n-grams outvote a local negation, as the
-    cross-validation on reviews showed. Then :func:`adjust_score`.
+    cross-validation on reviews showed. Short segments with a polar word after "mais" give the
+    rules ``contrast_rule_weight``. Then :func:`adjust_score`, then the mild-polarity floor.
+
+    Mild-polarity floor (``mild_polarity_floor``): a short segment that is not a question, whose
+    rules are one-sided (only positive or only negative words and no "mais" without a polar word
+    after it, or a polar word after "mais") with a rule score of
+    at least ``mild_polarity_min_rules``, and whose score would fall in the neutral band, gets a
+    score of ``±neutral_band`` on the rules' side: "un peu cher", "accueil un peu froid", "plutôt
+    correct" are mild, not neutral. A model that clearly disagrees (its own score beyond the band
+    on the other side) wins.
     """
     weight = cfg.rule_weight
-    if analysis.n_words <= cfg.short_text_words and (analysis.positive or analysis.negative):
+    short = analysis.n_words <= cfg.short_text_words and bool(analysis.positive or analysis.negative)
+    if short:
         negated = analysis.negated_positive or analysis.negated_negative
         weight = max(weight, cfg.negation_rule_weight if negated else cfg.short_text_rule_weight)
-    return adjust_score((1 - weight) * model_score + weight * analysis.score, analysis, cfg)
+        if analysis.contrast:
+            weight = max(weight, cfg.contrast_rule_weight)
+    score = adjust_score((1 - weight) * model_score + weight * analysis.score, analysis, cfg)
+    one_sided = analysis.contrast or not (analysis.positive and analysis.negative or analysis.connector)
+    model_disagrees = math.copysign(1.0, analysis.score) * model_score <= -cfg.neutral_band
+    if (cfg.mild_polarity_floor and short and one_sided and not analysis.question and not model_disagrees
+            and abs(score) < cfg.neutral_band and abs(analysis.score) >= cfg.mild_polarity_min_rules):
+        score = math.copysign(cfg.neutral_band, analysis.score)
+    return score
 
 
 def final_scores(texts: list[str], model: SentimentModel, cfg: SentimentConfig,
