@@ -162,7 +162,7 @@ def _fit_themes(cfg: Config, run_id: str, folder: Path) -> dict[str, Any]:
     identically; theme sizes are counted from ``segment_themes`` at the end.
     """
     with Store(cfg.store.path) as store:
-        ids = [str(i) for i in store.column("segments", "segment_id")]
+        ids = store.select("segments", ["segment_id"])["segment_id"].astype(str).tolist()
         if not ids:
             return {"assigned": 0, "themes": 0, "new_themes": 0, "unassigned_share": 0.0}
         fit_rows = store.rows_for("segments", "segment_id", sample_ids(ids, cfg.themes, cfg.seed))
@@ -236,9 +236,9 @@ def theme_table(cfg: Config) -> pd.DataFrame:
                                  pd.DataFrame(columns=["segment_id", "theme_id"]),
                                  pd.DataFrame(columns=["segment_id", "verbatim_id", "sentiment", "sentiment_score"]),
                                  pd.DataFrame(columns=["theme_id", "touchpoint"]))
-        assignments = store.table("segment_themes")
-        scored = store.table("segment_sentiment")
-        links = store.table("segment_links")
+        assignments = store.select("segment_themes", ["segment_id", "theme_id"])
+        scored = store.select("segment_sentiment", ["segment_id", "verbatim_id", "sentiment", "sentiment_score"])
+        links = store.select("segment_links", ["segment_id", "touchpoint"])
     taxonomy = load_taxonomy(cfg.journey.taxonomy)
     edits = load_edits(cfg.themes.edits) if cfg.themes.edits else None
     themes, assignments = apply_edits(ThemeModel.load(folder).themes_, assignments, edits, touchpoints=taxonomy.ids)
@@ -255,8 +255,9 @@ def theme_table(cfg: Config) -> pd.DataFrame:
 def write_outputs(cfg: Config, folder: Path, as_of: datetime, run: dict[str, Any]) -> dict[str, Any]:
     """Write the run folder: ``themes.csv``, hot spots and callbacks (CSV, XLSX), ``report.html``, Parquet exports.
 
-    Hot spots, callbacks and the report cover the configured windows ending at ``as_of``; a night
-    with no new data still writes all of them. Returns ``files`` (name -> rows), the number of
+    Hot spots, callbacks, the report and the Parquet exports cover the configured windows ending
+    at ``as_of`` (the store keeps the whole history); a night with no new data still writes all
+    of them. Returns ``files`` (name -> rows), the number of
     ``alerts`` and ``alerts_markdown`` / ``summary_markdown`` for the flow's artifacts.
     """
     from verbatim.hotspots import alerts, alerts_markdown, compute_callbacks, compute_hotspots, write_exports
@@ -267,10 +268,11 @@ def write_outputs(cfg: Config, folder: Path, as_of: datetime, run: dict[str, Any
     themes = theme_table(cfg)
     themes.to_csv(folder / "themes.csv", index=False, encoding="utf-8")
     days = max(cfg.hotspots.window_days + cfg.hotspots.baseline_days, cfg.report.trend_days, 2 * cfg.report.window_days)
-    with Store(cfg.store.path, read_only=True) as store:
-        segments = store.analysed_segments(since=as_of - timedelta(days=days), until=as_of)
-        cleaned = store.table("cleaned")
-        verbatims = store.verbatims("received_at <= ?", [as_of])
+    since = as_of - timedelta(days=days)
+    with Store(cfg.store.path, read_only=True) as store:  # the analysis window only: a night's cost does not grow with history
+        segments = store.analysed_segments(since=since, until=as_of)
+        verbatims = store.verbatims("received_at >= ? AND received_at <= ?", [since, as_of])
+        cleaned = store.rows_for("cleaned", "verbatim_id", verbatims["verbatim_id"].tolist())
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
     if len(segments):
         segments["theme_label"] = segments["theme_id"].map(labels).fillna(segments["theme_label"])

@@ -322,11 +322,11 @@ class Store:
         finally:
             self.con.unregister("_keys")
 
-    def column(self, table: str, column: str) -> list[Any]:
-        """One column of a table as a list (empty when the table does not exist)."""
+    def select(self, table: str, columns: list[str]) -> pd.DataFrame:
+        """Some columns of a whole table (empty frame with those columns when the table does not exist)."""
         if not self.has_table(table):
-            return []
-        return [r[0] for r in self.con.execute(f'SELECT "{column}" FROM "{table}"').fetchall()]
+            return pd.DataFrame(columns=columns)
+        return self.con.execute(f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)} FROM "{table}"').df()
 
     def analysed_segments(self, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
         """Every analysed segment with its verbatim's fields and every annotation (the input of hot spots and reports).

@@ -107,4 +107,4 @@ def test_dask_runner_gives_the_same_results_as_the_local_one(harness: None, mini
     for table, rows in tables["local"].items():
         assert rows and rows == tables["dask"][table], table
     themes = [(Path(r["output_dir"]) / "themes.csv").read_text(encoding="utf-8") for r in (local, remote)]
-    assert themes[0] == themes[1] and themes[0].count("\n") > 2
+    assert themes[0] == themes[1] and themes[0].count("\n") >= 2

@@ -56,6 +56,21 @@ def test_same_input_and_shuffled_input_give_the_same_themes(fitted):
         pd.testing.assert_frame_equal(other.transform(segments, embeddings), model.transform(segments, embeddings))
 
 
+def test_fitting_on_the_sample_ids_alone_gives_the_same_themes(fitted):
+    """The store-backed first fit reads only ``sample_ids`` rows: same themes as a fit on everything."""
+    from verbatim.themes.model import sample_ids
+
+    model, segments, embeddings = fitted
+    cfg = TEST_CONFIG.model_copy(update={"fit_sample_size": len(segments) * 2 // 3})
+    full = ThemeModel(cfg, EmbedConfig(), seed=42).fit(segments, embeddings)
+    keep = segments["segment_id"].isin(sample_ids(segments["segment_id"].astype(str).tolist(), cfg, 42)).to_numpy()
+    assert keep.sum() == cfg.fit_sample_size
+    sampled = ThemeModel(cfg, EmbedConfig(), seed=42).fit(segments[keep], embeddings[keep])
+    cols = ["theme_id", "label", "top_words", "category_id", "category"]
+    pd.testing.assert_frame_equal(sampled.themes_[cols], full.themes_[cols])
+    pd.testing.assert_frame_equal(sampled.transform(segments, embeddings), full.transform(segments, embeddings))
+
+
 def test_save_load_round_trip_without_pickle(fitted, tmp_path):
     model, segments, embeddings = fitted
     model.save(tmp_path / "themes")
