@@ -388,6 +388,17 @@ def test_xlsx_zip_bomb(tmp_path: Path, lie: bool) -> None:
     assert batch.rejected["reason"].tolist() == ["unreadable_file"]
 
 
+@pytest.mark.parametrize("bad", ["\uffff", "\ufffe", "avis\uffffcoupé"])
+def test_xlsx_with_a_character_xml_forbids_keeps_every_row(bad: str) -> None:
+    """Found by atheris (benchmarks/fuzz_connectors.py): openpyxl, and so ``pandas.to_excel``, writes U+FFFE and
+    U+FFFF as they are, which XML forbids; the whole sheet was quarantined as one unreadable file."""
+    texts = ["Livraison rapide, merci.", bad, "Conseiller injoignable depuis lundi."]
+    batch = read("survey", ".xlsx", write_valid("survey", ".xlsx", texts), counter="hostile.bad_input_cases")
+    add("hostile.records_lost", max(0, len(texts) - len(batch.records)))
+    assert batch.rejected.empty, batch.rejected[["reason", "detail"]].to_dict("records")
+    assert batch.records["text"].tolist() == [t.replace("\uffff", "\ufffd").replace("\ufffe", "\ufffd") for t in texts]
+
+
 @pytest.mark.parametrize(("kind", "header"), [("survey", "id;date;NPS;Commentaire"),
                                               ("chat", "conversation_id;timestamp;role;message")])
 def test_csv_with_an_unbalanced_quote_costs_one_row(kind: str, header: str) -> None:

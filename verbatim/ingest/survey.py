@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -324,7 +325,6 @@ def load_xlsx(path: Path, cfg: IngestConfig) -> Table:
     Raises:
         TableError: not a zip archive, corrupt, too large once uncompressed, or an absurd dimension.
     """
-    import openpyxl
 
     limit = cfg.max_file_mb * 1024 * 1024
     if not zipfile.is_zipfile(path):
@@ -343,9 +343,58 @@ def load_xlsx(path: Path, cfg: IngestConfig) -> Table:
         raise TableError(f"the workbook uncompresses to {total / 1024 / 1024:.0f} MB, over the limit of "
                          f"{cfg.max_file_mb} MB ([ingest].max_file_mb); refused (possible zip bomb)")
     try:
+        return _first_sheet(path)
+    except ElementTree.ParseError:
+        # openpyxl (and so pandas.to_excel) writes U+FFFE/U+FFFF as they are, which XML forbids: one such
+        # character made the whole sheet unreadable. Read a copy with them replaced, as Excel's repair does.
+        repaired = _xml_repaired(path)
+        if repaired is None:
+            raise
+        log.warning("%s: characters that XML forbids replaced by U+FFFD to read the workbook", path)
+        return _first_sheet(repaired)
+
+
+#: Characters XML 1.0 forbids, as UTF-8 bytes (C0 controls but tab, LF, CR; U+FFFE, U+FFFF).
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _xml_repaired(path: Path) -> io.BytesIO | None:
+    """An in-memory copy of the workbook with :data:`_XML_FORBIDDEN` replaced by U+FFFD in its XML parts.
+
+    None when no part holds such a character. (The uncompressed size was checked against
+    ``[ingest].max_file_mb`` before; nothing is written to disk.)
+    """
+    changed = False
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                fixed = _XML_FORBIDDEN.sub(b"\xef\xbf\xbd", data)
+                changed = changed or fixed != data
+                data = fixed
+            dst.writestr(info, data)
+    if not changed:
+        return None
+    out.seek(0)
+    return out
+
+
+def _first_sheet(path: Path | io.BytesIO) -> Table:
+    """The first worksheet of a workbook whose archive was checked by :func:`load_xlsx`.
+
+    Raises:
+        TableError: the workbook cannot be opened, has no sheet, or has absurd dimensions.
+        xml.etree.ElementTree.ParseError: a part is not well-formed XML.
+    """
+    import openpyxl
+
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except ElementTree.ParseError:
+        raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for corrupt files
         raise TableError(f"the XLSX workbook cannot be opened: {type(exc).__name__}: {str(exc)[:150]}") from None
     try:
