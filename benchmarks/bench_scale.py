@@ -3,14 +3,15 @@
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 29486 100000 300000] [--night 500]
-        [--dask-size 10000] [--skip-vanilla] [--work /tmp/verbatim_bench_scale]
+        [--night-from SNAPSHOT] [--dask-size 10000] [--skip-vanilla] [--work /tmp/verbatim_bench_scale]
 
 Data: the shared insurance reviews. A size up to 29,486 takes the first reviews; larger sizes
 repeat them with new ids (copy ``k`` of review ``i`` is ``i-k``). Every run spreads its
 verbatims over the 365 nights before ``--as-of`` (about 820 a night at 300,000 a year), as a
 survey CSV with the stars as CSAT. The incremental night adds ``--night`` reviews dated the day
 after ``--as-of`` on top of the largest store, removes their segments' vectors from the cache
-(a real night embeds its new texts) and runs that night.
+(a real night embeds its new texts) and runs that night, on a copy: the store before the night
+is kept as ``<work>/local-<size>-snapshot`` so that ``--night-from`` can run the night again.
 
 Each run is ``verbatim run`` in its own process: wall time, the stage timings of ``run.json``
 (which exclude the Prefect start-up) and the peak memory of the whole process tree (sampled
@@ -203,16 +204,29 @@ def stage_row(name: str, size: int, result: dict) -> str:
     return f"| {name} | {size:,} | {cells} | {result['wall']:.1f} | {result['peak_mib']:,.0f} |"
 
 
-def main() -> None:
+def incremental_night(folder: Path, reviews: pd.DataFrame, n: int, as_of: date) -> dict:
+    """Add ``n`` reviews dated the day after ``as_of`` to the store of ``folder`` and run that night."""
+    night = grow(reviews.sample(n, random_state=1), n, as_of + timedelta(days=2))
+    night["id"] = [f"night-{i}" for i in night["id"]]
+    night["date"] = (as_of + timedelta(days=1)).isoformat()
+    night.to_csv(folder / "in" / "night.csv", index=False)
+    forget_vectors(folder / "store" / "verbatim.duckdb", night)
+    return run_night(folder / "verbatim.toml", as_of + timedelta(days=1))
+
+
+def main() -> None:  # noqa: PLR0915 - one linear script
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "insurance_reviews_fr.csv.gz"))
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 29_486, 100_000, 300_000])
-    parser.add_argument("--night", type=int, default=500)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 29_486, 100_000, 300_000])
+    parser.add_argument("--night", type=int, default=500, help="0 to skip the incremental night")
+    parser.add_argument("--night-from", help="run the night on a copy of this snapshot folder (no cold runs needed)")
     parser.add_argument("--dask-size", type=int, default=10_000, help="0 to skip the Dask run")
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument("--work", default="/tmp/verbatim_bench_scale")  # noqa: S108
     args = parser.parse_args()
+    import shutil
+
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     as_of = date.fromisoformat(args.as_of)
@@ -233,16 +247,23 @@ def main() -> None:
         print(rows[-1], f"(cache seeded with {result['seeded']:,} vectors; "
               f"{result['run']['stages'].get('embed', {}).get('texts', 0):,} texts embedded live)", flush=True)
 
-    largest = max(args.sizes)
-    folder, _ = results[largest]
-    night = grow(reviews.sample(args.night, random_state=1), args.night, as_of + timedelta(days=2))
-    night["id"] = [f"night-{i}" for i in night["id"]]
-    night["date"] = (as_of + timedelta(days=1)).isoformat()
-    night.to_csv(folder / "in" / "night.csv", index=False)
-    forget_vectors(folder / "store" / "verbatim.duckdb", night)
-    incremental = run_night(folder / "verbatim.toml", as_of + timedelta(days=1))
-    rows.append(stage_row(f"incremental night (+{args.night})", largest, incremental))
-    print(rows[-1], flush=True)
+    if args.night and (args.sizes or args.night_from):
+        if args.night_from:
+            snapshot = Path(args.night_from)
+            history = int(json.loads((snapshot / "out" / "latest" / "run.json").read_text(encoding="utf-8"))["counts"]["new"])
+        else:
+            history = max(args.sizes)
+            snapshot = results[history][0].with_name(results[history][0].name + "-snapshot")
+            if snapshot.exists():
+                shutil.rmtree(snapshot)
+            shutil.copytree(results[history][0], snapshot, symlinks=True)  # to re-run the night later (--night-from)
+        folder = work / "night"
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(snapshot, folder, symlinks=True)
+        incremental = incremental_night(folder, reviews, args.night, as_of)
+        rows.append(stage_row(f"incremental night (+{args.night})", history, incremental))
+        print(rows[-1], f"({incremental['run']['stages'].get('embed', {}).get('texts', 0):,} texts embedded live)", flush=True)
 
     if args.dask_size:
         _, local = cold_run(reviews, args.dask_size, as_of, work)  # again, right before Dask: same machine load
