@@ -235,14 +235,18 @@ class ThemesConfig(_Section):
     """Themes on opinion units (``verbatim.themes``); see ``verbatim/themes/model.py`` for the method."""
 
     fit_sample_size: int = Field(default=50_000, gt=0)  # segments the model is fitted on; the rest are assigned
-    cluster_sample_size: int = Field(default=12_000, gt=0)  # of those, how many are reduced and clustered
+    cluster_sample_size: int = Field(default=6_000, gt=0)  # of those, how many one clustering run sees (consensus: per run)
     reducer: Literal["umap", "pca"] = "pca"  # PCA, or seeded UMAP (cosine; its first call compiles numba code ~30 s)
     n_components: int = Field(default=5, gt=1)
     n_neighbors: int = Field(default=15, gt=1)  # UMAP
-    clusterer: Literal["hdbscan", "kmeans"] = "hdbscan"
+    clusterer: Literal["consensus", "hdbscan", "kmeans"] = "consensus"  # consensus: k-means runs on disjoint samples, agreed
+    consensus_runs: int = Field(default=8, ge=1)  # consensus: runs, each on its own cluster_sample_size segments
+    consensus_components: int = Field(default=50, gt=1)  # consensus: PCA dimensions the runs cluster in
+    themes_scale: float = Field(default=0.85, gt=0)  # consensus: about themes_scale x cube root of the clustered segments
+    refine_iterations: int = Field(default=20, ge=1)  # centroid refinement passes over the fit sample (stops when stable)
     min_theme_share: float = Field(default=0.004, gt=0, lt=1)  # smallest theme, as a share of the clustered sample
     min_theme_size: int = Field(default=15, ge=2)  # ... and in segments
-    n_clusters: int = Field(default=40, gt=1)  # kmeans only
+    n_clusters: int = Field(default=40, gt=1)  # kmeans: themes; consensus: at most this many
     merge_similarity: float = Field(default=0.93, gt=0, le=1)  # clusters whose centroids are this close become one theme
     min_similarity: float = Field(default=0.2, ge=-1, le=1)  # cosine to a theme centroid needed to be assigned
     match_similarity: float = Field(default=0.8, gt=0, le=1)  # refit: centroid cosine needed to keep an old theme id
@@ -253,6 +257,7 @@ class ThemesConfig(_Section):
     label_words: int = Field(default=3, ge=2, le=4)
     label_diversity: float = Field(default=0.5, ge=0, le=1)  # MMR diversity of the label words
     min_df: int = Field(default=3, ge=1)  # a word must appear in this many segments of the sample
+    min_df_share: float = Field(default=0.0006, ge=0, lt=1)  # ... and in this share of them (rare words never co-occur)
     stop_words: list[str] = Field(default_factory=list)  # more words never used in topic words
     brands: list[str] = Field(default_factory=list)  # company and product names, never topic words
     edits: Path | None = None  # analyst edits YAML (rename, merge, pin, noise); relative to the config file

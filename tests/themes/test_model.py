@@ -112,8 +112,9 @@ def test_update_assigns_new_segments_to_existing_themes(fitted, make_segments):
 def test_pool_triggers_discovery_of_a_new_theme(make_segments, tmp_path):
     known = ("livraison", "paiement", "service client", "produit")
     segments, embeddings = make_segments(subjects=known)
-    # a stricter threshold than the default: the synthetic subjects share their sentence frames
-    cfg = TEST_CONFIG.model_copy(update={"pool_min_size": 60, "min_similarity": 0.35})
+    # a stricter threshold than the default: the synthetic subjects share their sentence frames;
+    # discovery triggered by the pool's size only (night 1 fills it to ~40, night 2 passes 60)
+    cfg = TEST_CONFIG.model_copy(update={"pool_min_size": 60, "pool_min_share": 0.99, "min_similarity": 0.35})
     model = ThemeModel(cfg, EmbedConfig(), seed=42).fit(segments, embeddings)
     before = model.themes_.copy()
     night1, emb1 = make_segments(per_subject=40, small_talk=0, subjects=("site",), seed=5, prefix="a")

@@ -1,7 +1,7 @@
 """Finding groups in a sample of segment embeddings: seeded reduction, clustering, near-duplicate merge.
 
-The expensive part (UMAP + HDBSCAN, or k-means) runs on at most ``cluster_sample_size``
-segments; everything else is assigned to the resulting centroids (see :mod:`.assign`). Callers
+The expensive part (consensus k-means, UMAP + HDBSCAN, or k-means) runs on at most
+``cluster_sample_size`` segments per run (:func:`sample_size`); everything else is assigned to the resulting centroids (see :mod:`.assign`). Callers
 sort their input by a stable key first, and the seeds come from the config, so the same set of
 segments always gives the same groups whatever their order.
 """
@@ -23,6 +23,11 @@ def min_cluster_size(n: int, cfg: ThemesConfig) -> int:
     return max(cfg.min_theme_size, int(round(cfg.min_theme_share * n)))
 
 
+def sample_size(cfg: ThemesConfig) -> int:
+    """Segments clustered: ``cluster_sample_size`` per consensus run (one run for the other clusterers)."""
+    return cfg.cluster_sample_size * (cfg.consensus_runs if cfg.clusterer == "consensus" else 1)
+
+
 def _reduce(embeddings: np.ndarray, cfg: ThemesConfig, seed: int) -> np.ndarray:
     n_components = min(cfg.n_components, embeddings.shape[0] - 2, embeddings.shape[1])
     if cfg.reducer == "pca":
@@ -41,7 +46,8 @@ def cluster(embeddings: np.ndarray, cfg: ThemesConfig, seed: int) -> np.ndarray:
     Args:
         embeddings: (n, dim) L2-normalised embeddings, in a stable order.
         cfg: reads ``reducer``, ``n_components``, ``n_neighbors``, ``clusterer``, ``n_clusters``,
-            ``min_theme_share``, ``min_theme_size``, ``merge_similarity``.
+            ``consensus_runs``, ``consensus_components``, ``themes_scale``, ``min_theme_share``,
+            ``min_theme_size``, ``merge_similarity``.
         seed: seeds UMAP, PCA and k-means.
     """
     n = embeddings.shape[0]
@@ -49,7 +55,9 @@ def cluster(embeddings: np.ndarray, cfg: ThemesConfig, seed: int) -> np.ndarray:
     if n < 2 * size:
         log.info("%d segments: too few to find themes (a theme needs %d)", n, size)
         return np.full(n, OUTLIER, dtype=np.int64)
-    if cfg.clusterer == "kmeans":
+    if cfg.clusterer == "consensus":
+        labels = consensus(embeddings, n_themes(n, size, cfg), cfg, seed)
+    elif cfg.clusterer == "kmeans":
         from sklearn.cluster import KMeans
 
         labels = KMeans(n_clusters=min(cfg.n_clusters, n // size), random_state=seed, n_init=3).fit_predict(embeddings)
@@ -61,6 +69,48 @@ def cluster(embeddings: np.ndarray, cfg: ThemesConfig, seed: int) -> np.ndarray:
                          cluster_selection_method="leaf").fit_predict(reduced)
     labels = _drop_small(np.asarray(labels, dtype=np.int64), size)
     return merge_close(embeddings, labels, cfg.merge_similarity)
+
+
+def n_themes(n: int, size: int, cfg: ThemesConfig) -> int:
+    """Themes the consensus clusterer looks for in ``n`` segments: ``themes_scale`` x cube root of ``n``.
+
+    Grows slowly with the corpus (about 10 on 2,000 segments, 30 on 48,000), at most
+    ``n_clusters`` and never more than ``n // size`` minimum-size themes.
+    """
+    return max(2, min(cfg.n_clusters, n // size, int(round(cfg.themes_scale * n ** (1 / 3)))))
+
+
+def consensus(embeddings: np.ndarray, k: int, cfg: ThemesConfig, seed: int) -> np.ndarray:
+    """Group of each row agreed by ``consensus_runs`` k-means runs on disjoint slices of the rows.
+
+    The rows are reduced once with PCA (``consensus_components``); each run finds ``k`` groups
+    (k-means) in its slice; the ``runs x k`` group centroids (in the full embedding space) are
+    clustered again into ``k`` (average linkage, cosine), and a consensus group is kept when at least half of the runs
+    contributed to it. Each row then goes to its nearest consensus centroid. Averaging over
+    runs is what makes the themes agree across seeds and samples: one k-means run on
+    sentence embeddings, which form one dense cloud, moves its borders with every seed.
+    """
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+    from sklearn.decomposition import PCA
+
+    n = embeddings.shape[0]
+    runs = max(1, min(cfg.consensus_runs, n // (2 * k)))
+    dims = min(cfg.consensus_components, n - 1, embeddings.shape[1])
+    reduced = PCA(n_components=dims, svd_solver="covariance_eigh", random_state=seed).fit_transform(embeddings)
+    pooled, run_of = [], []
+    for run, rows in enumerate(np.array_split(np.arange(n), runs)):
+        labels = KMeans(n_clusters=k, random_state=seed + run, n_init=1).fit_predict(reduced[rows])
+        pooled.append(centroids(embeddings[rows], labels, k))
+        run_of.extend([run] * k)
+    vectors = np.vstack(pooled)
+    if runs == 1:
+        agreed = vectors
+    else:
+        groups = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(vectors)
+        run_of_arr = np.asarray(run_of)
+        kept = [g for g in range(k) if 2 * len(set(run_of_arr[groups == g].tolist())) >= runs]
+        agreed = centroids(vectors, np.where(np.isin(groups, kept), np.searchsorted(kept, groups), OUTLIER), len(kept))
+    return (embeddings @ agreed.T).argmax(axis=1).astype(np.int64) if agreed.shape[0] else np.full(n, OUTLIER, np.int64)
 
 
 def _drop_small(labels: np.ndarray, size: int) -> np.ndarray:

@@ -35,7 +35,7 @@ from verbatim.errors import ModelError, SchemaError
 from verbatim.schema import require_columns
 from verbatim.themes import persist
 from verbatim.themes.assign import OUTLIER, centroids, nearest, normalise_rows
-from verbatim.themes.cluster import cluster, min_cluster_size
+from verbatim.themes.cluster import cluster, min_cluster_size, sample_size
 from verbatim.themes.hierarchy import categorise
 from verbatim.themes.ids import OUTLIER_ID, OUTLIER_LABEL, theme_id
 from verbatim.themes.match import match_themes
@@ -145,15 +145,18 @@ class ThemeModel:
         """Themes in rows already in stable order: ``(index per row, centroids)``, themes by decreasing size."""
         cfg = self._cfg
         allowed = np.asarray(has_content(docs, cfg), dtype=bool)
-        sample = np.flatnonzero(allowed)[: cfg.cluster_sample_size]
+        sample = np.flatnonzero(allowed)[: sample_size(cfg)]
         groups = cluster(embeddings[sample], cfg, self.seed)
         k = int(groups.max()) + 1 if groups.size else 0
         if k == 0:
             return np.full(len(docs), OUTLIER, dtype=np.int64), np.zeros((0, embeddings.shape[1]), dtype=np.float32)
         vectors = centroids(embeddings[sample], groups, k)
         index, _ = nearest(embeddings, vectors, allowed, cfg.min_similarity)
-        vectors = centroids(embeddings, index, k)  # refinement: centroids of everything assigned
-        index, _ = nearest(embeddings, vectors, allowed, cfg.min_similarity)
+        for _ in range(cfg.refine_iterations):  # refinement: centroids of everything assigned, until (nearly) stable
+            vectors = centroids(embeddings, index, k)
+            previous, (index, _) = index, nearest(embeddings, vectors, allowed, cfg.min_similarity)
+            if (index != previous).mean() < 0.001:
+                break
         sizes = np.bincount(index[index >= 0], minlength=k)
         keep = [t for t in sorted(range(k), key=lambda t: -sizes[t]) if sizes[t] >= min_cluster_size(len(sample), cfg)]
         vectors = centroids(embeddings, index, k)[keep] if keep else vectors[:0]

@@ -66,11 +66,13 @@ def make_vectorizer(cfg: ThemesConfig, n_documents: int, vocabulary: Iterable[st
     """Word counter for c-TF-IDF: French stop words removed, accents kept, rare words dropped.
 
     Args:
-        cfg: reads ``min_df``, ``stop_words``, ``brands``.
-        n_documents: documents it will be fitted on (``min_df`` is lowered for tiny corpora).
+        cfg: reads ``min_df``, ``min_df_share``, ``stop_words``, ``brands``.
+        n_documents: documents it will be fitted on (``min_df`` is lowered for tiny corpora;
+            ``min_df_share`` raises it on large ones, where a word seen in a few dozen segments
+            out of 50,000 is noise that never co-occurs with the theme's other words).
         vocabulary: a fixed vocabulary (a fitted model's), instead of learning one.
     """
-    min_df = max(1, min(cfg.min_df, n_documents // 50))
+    min_df = max(1, min(cfg.min_df, n_documents // 50), int(round(cfg.min_df_share * n_documents)))
     return CountVectorizer(
         token_pattern=_WORD_PATTERN,
         lowercase=True,
