@@ -148,6 +148,7 @@ def _child(target: str, mode: str, runs: int, seconds: int, artifacts: Path, cor
 # --------------------------------------------------------------------------- parent: every target, one process each
 
 _DONE = re.compile(r"Done (\d+) runs in (\d+) second")
+_EXECUTED = re.compile(r"stat::number_of_executed_units:\s+(\d+)")
 _STAT = re.compile(r"#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)")
 
 
@@ -159,9 +160,9 @@ def run_target(target: str, mode: str, runs: int, seconds: int, artifacts: Path,
     proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"}, capture_output=True, text=True,
                           check=False, timeout=seconds + 300)
     elapsed = time.perf_counter() - start
-    log = proc.stderr
+    log = proc.stdout + "\n" + proc.stderr  # atheris prints the Python exception on stdout, libFuzzer on stderr
     stats = _STAT.findall(log)
-    done = _DONE.search(log)
+    done = _DONE.search(log) or _EXECUTED.search(log)
     iterations = int(done.group(1)) if done else (int(stats[-1][0]) if stats else 0)
     finding = None
     if proc.returncode != 0:
