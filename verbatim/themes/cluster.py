@@ -17,6 +17,9 @@ from verbatim.themes.assign import OUTLIER, centroids
 
 log = logging.getLogger(__name__)
 
+#: A consensus run sees at least this many segments per group it looks for (fewer runs otherwise).
+_ROWS_PER_GROUP = 30
+
 
 def min_cluster_size(n: int, cfg: ThemesConfig) -> int:
     """Smallest group kept: ``min_theme_share`` of ``n``, at least ``min_theme_size``."""
@@ -94,7 +97,7 @@ def consensus(embeddings: np.ndarray, k: int, cfg: ThemesConfig, seed: int) -> n
     from sklearn.decomposition import PCA
 
     n = embeddings.shape[0]
-    runs = max(1, min(cfg.consensus_runs, n // (2 * k)))
+    runs = max(1, min(cfg.consensus_runs, n // (_ROWS_PER_GROUP * k)))  # small corpora: fewer, larger runs
     dims = min(cfg.consensus_components, n - 1, embeddings.shape[1])
     reduced = PCA(n_components=dims, svd_solver="covariance_eigh", random_state=seed).fit_transform(embeddings)
     pooled, run_of = [], []

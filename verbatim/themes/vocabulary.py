@@ -22,6 +22,7 @@ from verbatim.config import ThemesConfig
 FEEDBACK_FILLER: frozenset[str] = frozenset(
     """
     bonjour bonsoir salut merci remercier cordialement cordial salutation salutations madame monsieur
+    avance journée soirée continuation cdt cdlt
     mme mr mlle svp stp please ok okay bref voilà voila etc vraiment franchement bien bon bonne très
     trop assez tout toujours jamais rien chose truc fois an année mois jour semaine heure depuis
     aujourd hui hier demain alors donc ensuite enfin puis faire fait avoir être aller dire mettre
