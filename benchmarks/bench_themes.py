@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--unit", choices=["segments", "reviews"], default="segments")
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--reducer", choices=["umap", "pca"], default=None)
-    parser.add_argument("--clusterer", choices=["hdbscan", "kmeans"], default=None)
+    parser.add_argument("--clusterer", choices=["consensus", "hdbscan", "kmeans"], default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     from sklearn.feature_extraction.text import CountVectorizer
