@@ -18,7 +18,7 @@ from verbatim.themes.assign import OUTLIER, centroids
 log = logging.getLogger(__name__)
 
 #: A consensus run sees at least this many segments per group it looks for (fewer runs otherwise).
-_ROWS_PER_GROUP = 30
+_ROWS_PER_GROUP = 50
 
 
 def min_cluster_size(n: int, cfg: ThemesConfig) -> int:
@@ -97,7 +97,8 @@ def consensus(embeddings: np.ndarray, k: int, cfg: ThemesConfig, seed: int) -> n
     from sklearn.decomposition import PCA
 
     n = embeddings.shape[0]
-    runs = max(1, min(cfg.consensus_runs, n // (_ROWS_PER_GROUP * k)))  # small corpora: fewer, larger runs
+    # small corpora: fewer, larger runs (but two at least, when configured)
+    runs = max(min(2, cfg.consensus_runs), min(cfg.consensus_runs, n // (_ROWS_PER_GROUP * k)))
     dims = min(cfg.consensus_components, n - 1, embeddings.shape[1])
     reduced = PCA(n_components=dims, svd_solver="covariance_eigh", random_state=seed).fit_transform(embeddings)
     pooled, run_of = [], []

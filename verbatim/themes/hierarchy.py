@@ -1,6 +1,7 @@
 """Hierarchy for the report: themes grouped into a handful of categories.
 
-Agglomerative clustering (average linkage, cosine) of the theme centroids; each category is
+Agglomerative clustering (Ward linkage on the L2-normalised centroids: average linkage made one
+category of half the themes) of the theme centroids; each category is
 named by the two words of highest c-TF-IDF weight over its themes' pooled word counts.
 Categories are recomputed at every fit or update: they are a reading aid, not stable ids.
 """
@@ -31,7 +32,7 @@ def categorise(vectors: np.ndarray, counts: np.ndarray, vocabulary: Sequence[str
         return [], []
     n = min(n_categories, k)
     groups = np.zeros(k, dtype=np.int64) if n == 1 else AgglomerativeClustering(
-        n_clusters=n, metric="cosine", linkage="average").fit_predict(vectors)
+        n_clusters=n, linkage="ward").fit_predict(vectors)
     group_sizes = np.bincount(groups, weights=sizes, minlength=n)
     order = sorted(range(n), key=lambda g: (-group_sizes[g], int(np.flatnonzero(groups == g)[0])))
     rank = {g: i for i, g in enumerate(order)}
