@@ -20,7 +20,7 @@ from prefect.cache_policies import NONE
 from verbatim import stages
 from verbatim.clean import clean_verbatims
 from verbatim.config import Config, IngestConfig, SourceConfig, load_config
-from verbatim.ingest import read_source
+from verbatim.ingest import read_source, source_fingerprints
 from verbatim.ingest.common import Batch, split_future
 from verbatim.lock import run_lock
 from verbatim.paths import check_run_targets
@@ -31,9 +31,9 @@ T = TypeVar("T")
 
 
 @task(name="read-source", retries=2, retry_delay_seconds=2, cache_policy=NONE)
-def read_source_task(source: SourceConfig, ingest: IngestConfig) -> Batch:
-    """Read one source (file, folder or glob) into a batch; retried on failure."""
-    return read_source(source, ingest)
+def read_source_task(source: SourceConfig, ingest: IngestConfig, skip: frozenset = frozenset()) -> Batch:
+    """Read one source (file, folder or glob) into a batch, except the files in ``skip``; retried on failure."""
+    return read_source(source, ingest, skip)
 
 
 @task(name="store-batch", cache_policy=NONE)
@@ -184,21 +184,33 @@ def ingest_stage(cfg: Config, run_id: str, summary: RunSummary, as_of: datetime 
     """Read and store every source; fill the summary's per-source and total counts.
 
     With ``as_of`` (replays, backfills), records received after it are left for a later night
-    and counted as ``not_yet`` (``read = new + already_seen + quarantined + not_yet``).
+    and counted as ``not_yet`` (``read = new + already_seen + quarantined + not_yet``). With
+    ``[ingest].skip_unchanged_files``, files read in full by an earlier run and unchanged since
+    are not read again (counted per source as ``skipped_files``), so a folder that keeps every
+    past export does not make each night re-read the history.
     """
     reader = read_source_task.with_options(retries=cfg.ingest.retries, retry_delay_seconds=cfg.ingest.retry_delay_seconds)
     total = Accounting()
     reasons: dict[str, int] = {}
     not_yet_total = 0
     for source in cfg.sources:
-        batch = _timed(summary, "ingest.read", reader, source, cfg.ingest)
+        skip: frozenset = frozenset()
+        if cfg.ingest.skip_unchanged_files:
+            with Store(cfg.store.path) as store:
+                skip = store.known_files(source.label)
+        files = source_fingerprints(source)  # taken before reading: a file changed meanwhile is read again next night
+        batch = _timed(summary, "ingest.read", reader, source, cfg.ingest, skip)
         not_yet = 0
         if as_of is not None:
             batch, not_yet = split_future(batch, as_of)
         acc = _timed(summary, "ingest.store", store_batch_task, cfg.store.path, batch, run_id)
+        fresh = [fp for fp in files if fp not in skip]
+        if cfg.ingest.skip_unchanged_files and not not_yet:  # a file with records for later nights is read again
+            with Store(cfg.store.path) as store:
+                store.record_files(source.label, fresh, run_id)
         acc.read += not_yet
         not_yet_total += not_yet
-        summary.sources[source.label] = {**_counts(acc), "not_yet": not_yet}
+        summary.sources[source.label] = {**_counts(acc), "not_yet": not_yet, "skipped_files": len(files) - len(fresh)}
         for reason, n in batch.rejected["reason"].value_counts().items():
             reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
         total = total + acc

@@ -115,3 +115,22 @@ def test_upsert_is_idempotent_and_replaces_by_key(tmp_path: Path) -> None:
         table = store.table("scores").sort_values("segment_id")
         assert table["score"].tolist() == [0.5, 0.9]
         assert store.table("missing").empty and store.upsert("scores", frame.iloc[:0], "segment_id") == 0
+
+
+def test_source_files_remember_fingerprints_per_source(tmp_path: Path) -> None:
+    """The nightly flow's file ledger: fingerprints per source, a changed file replaces its row."""
+    from verbatim.ingest import file_fingerprint
+
+    export = tmp_path / "avis.csv"
+    export.write_text("id,texte\n1,Livraison rapide\n", encoding="utf-8")
+    fingerprint = file_fingerprint(export)
+    assert fingerprint is not None and file_fingerprint(tmp_path / "absent.csv") is None
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.known_files("avis") == frozenset()
+        store.record_files("avis", [fingerprint], "r1")
+        assert store.known_files("avis") == {fingerprint} and store.known_files("autre") == frozenset()
+        export.write_text("id,texte\n1,Livraison rapide\n2,Colis abîmé\n", encoding="utf-8")
+        changed = file_fingerprint(export)
+        assert changed != fingerprint
+        store.record_files("avis", [changed], "r2")
+        assert store.known_files("avis") == {changed}

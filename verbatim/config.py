@@ -93,6 +93,9 @@ class IngestConfig(_Section):
     max_mbox_messages: int = Field(default=1_000_000, gt=0)
     excerpt_chars: int = Field(default=200, gt=0)
     retries: int = Field(default=2, ge=0)  # flow retries of the tasks that read sources
+    # the nightly flow does not read again a file read in full by an earlier run and unchanged since
+    # (same path, size and modification time); `verbatim ingest` always reads everything
+    skip_unchanged_files: bool = True
     retry_delay_seconds: float = Field(default=2.0, ge=0)
 
     @field_validator("timezone")

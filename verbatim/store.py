@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS segments (
     verbatim_id VARCHAR NOT NULL, segment INTEGER, start INTEGER, "end" INTEGER,
     text VARCHAR, lemmas VARCHAR
 );
+CREATE TABLE IF NOT EXISTS source_files (
+    source VARCHAR, path VARCHAR, size BIGINT, mtime_ns BIGINT, run_id VARCHAR, read_at TIMESTAMPTZ,
+    PRIMARY KEY (source, path)
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,
     started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, as_of TIMESTAMPTZ,
@@ -362,6 +366,25 @@ class Store:
                f"s.text, {', '.join(cols)}, v.metadata FROM segments s JOIN verbatims v USING (verbatim_id) {' '.join(joins)}"
                + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY v.received_at, s.segment_id")
         return self.con.execute(sql, params).df()
+
+    # ------------------------------------------------------------------ source files
+    def known_files(self, source: str) -> frozenset[tuple[str, int, int]]:
+        """Fingerprints ``(path, size, mtime_ns)`` of the files of ``source`` read in full by earlier runs."""
+        rows = self.con.execute("SELECT path, size, mtime_ns FROM source_files WHERE source = ?", [source]).fetchall()
+        return frozenset((str(p), int(s), int(m)) for p, s, m in rows)
+
+    def record_files(self, source: str, fingerprints: list[tuple[str, int, int]], run_id: str) -> None:
+        """Remember that these files of ``source`` were read in full and stored (call after the batch is stored)."""
+        if not fingerprints:
+            return
+        frame = pd.DataFrame(fingerprints, columns=["path", "size", "mtime_ns"]).assign(
+            source=source, run_id=run_id, read_at=datetime.now(UTC))
+        self.con.register("_files", frame)
+        try:
+            with self.transaction() as con:
+                con.execute("INSERT OR REPLACE INTO source_files SELECT source, path, size, mtime_ns, run_id, read_at FROM _files")
+        finally:
+            self.con.unregister("_files")
 
     # ------------------------------------------------------------------ runs
     def start_run(self, run_id: str, as_of: datetime) -> None:

@@ -1,6 +1,7 @@
 """The nightly flow under Prefect's test harness (a temporary local server, no account)."""
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -46,13 +47,20 @@ def test_nightly_writes_run_json_and_is_idempotent(harness: None, mini: Path) ->
     latest = folder.parent / "latest"
     assert json.loads((latest / "run.json").read_text(encoding="utf-8"))["run_id"] == run["run_id"]
 
-    second = nightly(config_path=str(mini), as_of="2026-11-20")
-    assert second["counts"]["new"] == 0
-    assert second["counts"]["already_seen"] == run["counts"]["new"] + run["counts"]["already_seen"]
+    second = nightly(config_path=str(mini), as_of="2026-11-20")  # unchanged files are not read again
+    assert second["counts"]["read"] == 0 and second["counts"]["new"] == 0
+    files = [p for p in mini.parent.rglob("*") if p.is_file() and p.parent.name in ("emails", "chats", "survey", "social")]
+    assert sum(s["skipped_files"] for s in second["sources"].values()) == len(files) > 0
+    for path in files:  # touched files are read again, and their records are recognised as already stored
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    third = nightly(config_path=str(mini), as_of="2026-11-20")
+    assert third["counts"]["new"] == 0
+    assert third["counts"]["already_seen"] == run["counts"]["new"] + run["counts"]["already_seen"]
+    assert sum(s["skipped_files"] for s in third["sources"].values()) == 0
     con = duckdb.connect(str(mini.parent / "var/mini.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM verbatims").fetchone()[0] == run["counts"]["new"]
-    assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
-    assert second["stages"]["clean"]["cleaned"] == 0  # nothing new: nothing cleaned again
+    assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 3
+    assert second["stages"]["clean"]["cleaned"] == third["stages"]["clean"]["cleaned"] == 0  # nothing cleaned again
     texts = " ".join(r[0] for r in con.execute("SELECT text FROM segments").fetchall())
     assert "Paul Girard" not in texts  # the e-mail signature is removed (or masked)
 

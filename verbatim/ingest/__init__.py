@@ -105,16 +105,36 @@ def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", f"{type(exc).__name__}: {str(exc)[:200]}")])
 
 
-def read_source(source: SourceConfig, cfg: IngestConfig) -> Batch:
+Fingerprint = tuple[str, int, int]
+
+
+def file_fingerprint(path: Path) -> Fingerprint | None:
+    """``(path, size, modification time in ns)`` of a file, or None when it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), int(stat.st_size), int(stat.st_mtime_ns)
+
+
+def source_fingerprints(source: SourceConfig) -> list[Fingerprint]:
+    """The fingerprints of the files a source designates now (see :func:`file_fingerprint`)."""
+    return [fp for fp in (file_fingerprint(p) for p in expand_paths(source.path) if p.is_file()) if fp is not None]
+
+
+def read_source(source: SourceConfig, cfg: IngestConfig, skip: frozenset[Fingerprint] = frozenset()) -> Batch:
     """Read every file of a source (file, folder or glob) into one batch.
 
     A path that matches nothing yields one ``unreadable_file`` quarantine row, so the run's
-    accounting shows it.
+    accounting shows it. Files whose fingerprint is in ``skip`` (read in full by an earlier
+    run and unchanged since) are not read again.
     """
     paths = expand_paths(source.path)
     if not paths:
         label = str(source.path)
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", "the path matches no file; check [[sources]].path")])
+    if skip:
+        paths = [p for p in paths if file_fingerprint(p) not in skip]
     # Emails are many small files: read them in one go (building a batch costs more than parsing a message).
     emails = [p for p in paths if (source.kind == "email" or (source.kind == "auto" and p.suffix.lower() in (".eml",)))
               and p.is_file() and not file_too_large(p, cfg)]
