@@ -211,6 +211,12 @@ def incremental_night(folder: Path, reviews: pd.DataFrame, n: int, as_of: date) 
     night["date"] = (as_of + timedelta(days=1)).isoformat()
     night.to_csv(folder / "in" / "night.csv", index=False)
     forget_vectors(folder / "store" / "verbatim.duckdb", night)
+    from verbatim.ingest import file_fingerprint
+    from verbatim.store import Store
+
+    with Store(folder / "store" / "verbatim.duckdb") as store:  # the copy moved the history file: re-key the ledger
+        store.con.execute("DELETE FROM source_files")
+        store.record_files("avis", [file_fingerprint(folder / "in" / "history.csv")], "history")
     return run_night(folder / "verbatim.toml", as_of + timedelta(days=1))
 
 
