@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -101,13 +102,17 @@ def load_model(cfg: EmbedConfig) -> Any:
         ) from None
 
 
+_ENCODE_LOCK = threading.RLock()
+
+
 def encode(texts: Sequence[str], cfg: EmbedConfig) -> np.ndarray:
     """Embed texts (no cache): float32 array of shape (len(texts), dim), L2-normalised."""
     if len(texts) == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    model = load_model(cfg)
-    vectors = model.encode(list(texts), batch_size=cfg.batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                           show_progress_bar=False)
+    with _ENCODE_LOCK:  # the flow's threads share one model; USE's input module keeps the batch's texts between calls
+        model = load_model(cfg)
+        vectors = model.encode(list(texts), batch_size=cfg.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                               show_progress_bar=False)
     return np.asarray(vectors, dtype=np.float32)
 
 

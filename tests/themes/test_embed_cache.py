@@ -36,3 +36,16 @@ def test_use_vectors_do_not_depend_on_the_batch():
     batch = embed.encode([f"phrase {i} sur le remboursement du dossier" for i in range(300)]
                          + ["la livraison est arrivée avec trois jours de retard"], cfg)
     assert np.abs(alone[0] - batch[-1]).max() < 1e-5
+
+
+def test_threads_sharing_the_model_get_their_own_vectors():
+    """The flow embeds partitions in parallel threads with one model: each call gets its own texts' vectors."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cfg = EmbedConfig()
+    batches = [[f"commande {i} arrivée en retard de {j} jours" for j in range(3 + i)] for i in range(8)]
+    expected = [embed.encode(b, cfg) for b in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda b: embed.encode(b, cfg), batches * 3))
+    for i, vectors in enumerate(got):
+        np.testing.assert_allclose(vectors, expected[i % len(batches)], atol=1e-5)
