@@ -163,12 +163,14 @@ def main() -> None:
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--reducer", choices=["umap", "pca"], default=None)
     parser.add_argument("--clusterer", choices=["consensus", "hdbscan", "kmeans"], default=None)
+    parser.add_argument("--min-df-share", type=float, default=None, help="override [themes].min_df_share")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     from sklearn.feature_extraction.text import CountVectorizer
     from spacy.lang.fr.stop_words import STOP_WORDS
 
-    cfg = ThemesConfig(**{k: v for k, v in (("reducer", args.reducer), ("clusterer", args.clusterer)) if v})
+    cfg = ThemesConfig(**{k: v for k, v in (("reducer", args.reducer), ("clusterer", args.clusterer),
+                                            ("min_df_share", args.min_df_share)) if v is not None})
     verbatims = load_reviews(Path(args.data), args.limit)
     _, segments, clean_s = cached_clean(verbatims)
     texts = verbatims["text"].tolist()

@@ -260,7 +260,7 @@ class ThemesConfig(_Section):
     label_words: int = Field(default=3, ge=2, le=4)
     label_diversity: float = Field(default=0.5, ge=0, le=1)  # MMR diversity of the label words
     min_df: int = Field(default=3, ge=1)  # a word must appear in this many segments of the sample
-    min_df_share: float = Field(default=0.0006, ge=0, lt=1)  # ... and in this share of them (rare words never co-occur)
+    min_df_share: float = Field(default=0.0012, ge=0, lt=1)  # ... and in this share of them (rare words never co-occur)
     stop_words: list[str] = Field(default_factory=list)  # more words never used in topic words
     brands: list[str] = Field(default_factory=list)  # company and product names, never topic words
     edits: Path | None = None  # analyst edits YAML (rename, merge, pin, noise); relative to the config file
