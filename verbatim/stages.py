@@ -1,8 +1,9 @@
 """Store-backed steps of the nightly run: read what a stage has not seen yet, analyse it, write it back.
 
-Each function is one step of the flow (``flows/nightly.py`` wraps each in a task): it reads the
-pending rows from the store, calls the pure functions of :mod:`verbatim.analysis`, and writes
-the results in the store, so that a run only pays for what is new and re-running changes
+The heavy stages come in three parts (see below): ``pending_*`` reads what the stage has not
+processed yet, ``*_partition`` analyses it with the pure functions of :mod:`verbatim.analysis`
+(``flows/nightly.py`` runs these on its task runner), ``store_*`` writes the results; themes
+and outputs run in the flow's process. A run only pays for what is new and re-running changes
 nothing. Tables written:
 
 * ``segment_sentiment`` (``segment_id``, ``verbatim_id``, sentiment, sentiment_score,
@@ -95,15 +96,6 @@ def store_enrichment(cfg: Config, result: tuple[pd.DataFrame, pd.DataFrame], run
         store.upsert("segment_sentiment", scored, "segment_id")
         store.upsert("verbatim_sentiment", per_verbatim.assign(run_id=run_id), "verbatim_id")
     return len(per_verbatim)
-
-
-def enrich_pending(cfg: Config, run_id: str) -> int:
-    """Sentiment and signals of up to ``[flow].chunk_size`` verbatims not enriched yet, in this process.
-
-    Returns the number of verbatims enriched (0 when nothing is pending).
-    """
-    return sum(store_enrichment(cfg, enrich_partition(v, s, cfg), run_id)
-               for v, s in pending_enrich(cfg, cfg.flow.chunk_size, 1))
 
 
 def pending_embed(cfg: Config) -> dict[str, str]:
@@ -220,11 +212,6 @@ def store_links(cfg: Config, links: pd.DataFrame, run_id: str) -> int:
     with Store(cfg.store.path) as store:
         store.upsert("segment_links", links.assign(run_id=run_id), "segment_id")
     return len(links)
-
-
-def link_pending(cfg: Config, run_id: str) -> int:
-    """Touchpoints of about ``[flow].chunk_size`` segments not linked yet, in this process; returns how many."""
-    return sum(store_links(cfg, link_partition(s, e, a, cfg), run_id) for s, e, a in pending_links(cfg, cfg.flow.chunk_size, 1))
 
 
 def theme_table(cfg: Config) -> pd.DataFrame:
