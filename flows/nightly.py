@@ -128,19 +128,11 @@ def enrich_stage(cfg: Config, run_id: str) -> int:
 
 def embed_stage(cfg: Config) -> int:
     """Embed every new segment text missing from the store's cache; returns how many texts."""
-    missing = list(stages.pending_embed(cfg).items())
+    missing = stages.pending_embed(cfg)  # read once: the cache is probed for the night's texts only
     size, parts = cfg.flow.chunk_size, cfg.flow.partitions
-    windows = iter(range(0, len(missing), size * parts))
-
-    def pending() -> list[tuple[list[str], list[str]]]:
-        lo = next(windows, None)
-        if lo is None:
-            return []
-        window = missing[lo:lo + size * parts]
-        step = -(-len(window) // parts)
-        return [([h for h, _ in window[i:i + step]], [t for _, t in window[i:i + step]]) for i in range(0, len(window), step)]
-
-    return partitioned(cfg, pending, embed_partition_task, lambda result: stages.store_embeddings(cfg, result))
+    starts = iter(range(0, len(missing), size * parts))
+    return partitioned(cfg, lambda: stages.embed_partitions(missing, next(starts, len(missing)), size * parts, parts),
+                       embed_partition_task, lambda result: stages.store_embeddings(cfg, result))
 
 
 def link_stage(cfg: Config, run_id: str) -> int:

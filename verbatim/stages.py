@@ -18,6 +18,7 @@ nothing. Tables written:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -98,14 +99,20 @@ def store_enrichment(cfg: Config, result: tuple[pd.DataFrame, pd.DataFrame], run
     return len(per_verbatim)
 
 
-def pending_embed(cfg: Config) -> dict[str, str]:
-    """Distinct texts of not-yet-themed segments with no cached embedding: text hash -> text.
+def pending_embed(cfg: Config) -> pd.DataFrame:
+    """Distinct texts of not-yet-themed segments with no cached embedding (``text_hash``, ``text``).
 
     Only the night's new segments are probed, so the cost grows with them, not with the store.
     """
     with Store(cfg.store.path) as store:
         texts = store.segments_without("segment_themes")["text"].astype(str).tolist()
-        return uncached_texts(texts, cfg.embed, store.con)
+        missing = uncached_texts(texts, cfg.embed, store.con)
+    return pd.DataFrame({"text_hash": list(missing), "text": list(missing.values())}, dtype=object)
+
+
+def embed_partitions(missing: pd.DataFrame, start: int, limit: int, parts: int) -> list[tuple[list[str], list[str]]]:
+    """Rows ``start`` to ``start + limit`` of :func:`pending_embed` in ``parts`` partitions of ``(hashes, texts)``."""
+    return [(p["text_hash"].tolist(), p["text"].tolist()) for p in _split(missing.iloc[start:start + limit], parts)]
 
 
 def embed_partition(hashes: list[str], texts: list[str], cfg: Config) -> tuple[list[str], np.ndarray]:
@@ -135,16 +142,15 @@ def update_themes(cfg: Config, run_id: str) -> dict[str, Any]:
         return _fit_themes(cfg, run_id, folder)
     model = ThemeModel.load(folder)
     before = len(model.themes_)
-    assigned = unassigned = 0
+
+    def update(pending: pd.DataFrame, vectors: np.ndarray) -> pd.DataFrame:
+        assignments = model.update(pending, vectors)
+        model.save(folder)
+        return assignments
+
     with Store(cfg.store.path) as store:
-        while not (pending := store.segments_without("segment_themes", cfg.flow.assign_chunk_size)).empty:
-            assignments = model.update(pending, encode_cached(pending["text"].tolist(), cfg.embed, store.con))
-            model.save(folder)
-            store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
-            assigned += len(assignments)
-            unassigned += int((assignments["theme_id"] == OUTLIER_ID).sum())
-    return {"assigned": assigned, "themes": len(model.themes_), "new_themes": len(model.themes_) - before,
-            "unassigned_share": round(unassigned / max(1, assigned), 4)}
+        assigned, unassigned = _assign_pending(cfg, store, run_id, update)
+    return _theme_counts(model, assigned, unassigned, len(model.themes_) - before)
 
 
 def _fit_themes(cfg: Config, run_id: str, folder: Path) -> dict[str, Any]:
@@ -161,16 +167,28 @@ def _fit_themes(cfg: Config, run_id: str, folder: Path) -> dict[str, Any]:
         model = ThemeModel(cfg.themes, cfg.embed, cfg.seed).fit(
             fit_rows, encode_cached(fit_rows["text"].tolist(), cfg.embed, store.con))
         del fit_rows
-        assigned = unassigned = 0
-        while not (chunk := store.segments_without("segment_themes", cfg.flow.assign_chunk_size)).empty:
-            assignments = model.transform(chunk, encode_cached(chunk["text"].tolist(), cfg.embed, store.con))
-            store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
-            assigned += len(assignments)
-            unassigned += int((assignments["theme_id"] == OUTLIER_ID).sum())
+        assigned, unassigned = _assign_pending(cfg, store, run_id, model.transform)
         sizes = dict(store.con.execute("SELECT theme_id, count(*) FROM segment_themes GROUP BY theme_id").fetchall())
         model.themes_["n_segments"] = model.themes_["theme_id"].map(sizes).fillna(0).astype("int64")
         model.save(folder)
-    return {"assigned": assigned, "themes": len(model.themes_), "new_themes": len(model.themes_),
+    return _theme_counts(model, assigned, unassigned, len(model.themes_))
+
+
+def _assign_pending(cfg: Config, store: Store, run_id: str,
+                    assign: Callable[[pd.DataFrame, np.ndarray], pd.DataFrame]) -> tuple[int, int]:
+    """Assign the segments with no theme yet, ``[flow].assign_chunk_size`` at a time, and write
+    ``segment_themes``; returns the rows written and how many of them are unassigned (``T000``)."""
+    assigned = unassigned = 0
+    while not (pending := store.segments_without("segment_themes", cfg.flow.assign_chunk_size)).empty:
+        assignments = assign(pending, encode_cached(pending["text"].tolist(), cfg.embed, store.con))
+        store.upsert("segment_themes", assignments.assign(run_id=run_id), "segment_id")
+        assigned += len(assignments)
+        unassigned += int((assignments["theme_id"] == OUTLIER_ID).sum())
+    return assigned, unassigned
+
+
+def _theme_counts(model: ThemeModel, assigned: int, unassigned: int, new_themes: int) -> dict[str, Any]:
+    return {"assigned": assigned, "themes": len(model.themes_), "new_themes": new_themes,
             "unassigned_share": round(unassigned / max(1, assigned), 4)}
 
 

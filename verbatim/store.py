@@ -283,13 +283,13 @@ class Store:
 
     def segments_of(self, verbatim_ids: list[str]) -> pd.DataFrame:
         """Every segment (``SEGMENT_COLUMNS``) of the given verbatims, in verbatim then segment order."""
-        frame = pd.DataFrame({"verbatim_id": pd.Series(verbatim_ids, dtype="object")})
-        self.con.register("_ids", frame)
-        try:
-            return self.con.execute("SELECT s.* FROM segments s JOIN _ids USING (verbatim_id) "
-                                    "ORDER BY s.verbatim_id, s.segment").df()
-        finally:
-            self.con.unregister("_ids")
+        return self.rows_for("segments", "verbatim_id", verbatim_ids, order_by="verbatim_id, segment")
+
+    def _pending_segments_sql(self, table: str) -> str:
+        """Segments with no row in ``table`` yet, with their verbatim's fields (see :meth:`segments_without`)."""
+        anti = f'ANTI JOIN "{table}" t USING (segment_id)' if self.has_table(table) else ""
+        return (f"SELECT s.*, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces FROM segments s "
+                f"JOIN verbatims v USING (verbatim_id) {anti}")
 
     def segments_without(self, table: str, limit: int | None = None) -> pd.DataFrame:
         """Segments of analysed verbatims that have no row in ``table`` yet, with their verbatim's fields.
@@ -297,9 +297,7 @@ class Store:
         Columns: ``SEGMENT_COLUMNS`` + ``channel``, ``received_at``, ``customer_id``, ``nps``,
         ``csat``, ``ces``; ordered by verbatim date then segment.
         """
-        anti = f'ANTI JOIN "{table}" t USING (segment_id)' if self.has_table(table) else ""
-        sql = (f"SELECT s.*, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces FROM segments s "
-               f"JOIN verbatims v USING (verbatim_id) {anti} ORDER BY v.received_at, s.segment_id")
+        sql = f"{self._pending_segments_sql(table)} ORDER BY v.received_at, s.segment_id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql).df()
@@ -307,22 +305,22 @@ class Store:
     def segments_without_by_verbatim(self, table: str, max_verbatims: int) -> pd.DataFrame:
         """Like :meth:`segments_without`, whole verbatims at a time: the pending segments of the
         ``max_verbatims`` oldest verbatims that have any (so a partition never splits a verbatim)."""
-        anti = f'ANTI JOIN "{table}" t USING (segment_id)' if self.has_table(table) else ""
-        sql = (f"WITH pending AS (SELECT s.*, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces "
-               f"FROM segments s JOIN verbatims v USING (verbatim_id) {anti}), "
+        sql = (f"WITH pending AS ({self._pending_segments_sql(table)}), "
                f"firsts AS (SELECT verbatim_id, min(received_at) AS r FROM pending GROUP BY verbatim_id "
                f"ORDER BY r, verbatim_id LIMIT {int(max_verbatims)}) "
                f"SELECT p.* FROM pending p SEMI JOIN firsts USING (verbatim_id) ORDER BY p.received_at, p.segment_id")
         return self.con.execute(sql).df()
 
-    def rows_for(self, table: str, key: str, values: list[Any]) -> pd.DataFrame:
-        """The rows of ``table`` whose ``key`` is in ``values`` (empty frame when the table does not exist)."""
+    def rows_for(self, table: str, key: str, values: list[Any], order_by: str | None = None) -> pd.DataFrame:
+        """The rows of ``table`` whose ``key`` is in ``values``, optionally ordered by the columns
+        ``order_by`` (empty frame when the table does not exist)."""
         if not self.has_table(table):
             return pd.DataFrame()
         frame = pd.DataFrame({key: pd.Series(list(values), dtype="object")})
         self.con.register("_keys", frame)
         try:
-            return self.con.execute(f'SELECT t.* FROM "{table}" t SEMI JOIN _keys USING ("{key}")').df()
+            order = f" ORDER BY {order_by}" if order_by else ""
+            return self.con.execute(f'SELECT t.* FROM "{table}" t SEMI JOIN _keys USING ("{key}"){order}').df()
         finally:
             self.con.unregister("_keys")
 
@@ -330,7 +328,8 @@ class Store:
         """Some columns of a whole table (empty frame with those columns when the table does not exist)."""
         if not self.has_table(table):
             return pd.DataFrame(columns=columns)
-        return self.con.execute(f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)} FROM "{table}"').df()
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        return self.con.execute(f'SELECT {quoted} FROM "{table}"').df()
 
     def analysed_segments(self, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
         """Every analysed segment with its verbatim's fields and every annotation (the input of hot spots and reports).
