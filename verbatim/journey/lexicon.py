@@ -28,11 +28,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _word(word: str) -> str:
+    """Regex of one keyword word; an apostrophe in it may also be written as a space ("d'information", "d information")."""
+    return r"(?:\s*'\s*|\s+)".join(re.escape(part) for part in word.split("'"))
+
+
 def _pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     forms = sorted({fold(k).strip() for k in keywords if fold(k).strip()}, key=len, reverse=True)
     if not forms:
         return None
-    alternatives = "|".join(r"\s+".join(re.escape(w) for w in form.split()) for form in forms)
+    alternatives = "|".join(r"\s+".join(_word(w) for w in form.split()) for form in forms)
     return re.compile(rf"(?<![\w])(?:{alternatives})(?:s|x|es)?(?![\w])")
 
 
