@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from verbatim import stages
+from verbatim import stages, workers
 from verbatim.clean import clean_verbatims
 from verbatim.config import Config, IngestConfig, SourceConfig, load_config
 from verbatim.ingest import read_source, source_fingerprints
@@ -43,10 +44,28 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
         return store.add_batch(batch, run_id)
 
 
+def in_processes(cfg: Config, rows: int, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in this machine's worker processes, or right here.
+
+    Under the local runner, a partition of at least ``[flow].process_min_rows`` rows goes to the
+    pool of ``[flow].processes`` processes of :mod:`verbatim.workers` (the task's thread waits
+    for it), so the CPU-bound stages use every core; smaller partitions, and every partition on
+    a Dask worker, run in the calling thread. Same result either way. If the pool breaks (a
+    worker killed), the partition is redone here and the pool restarted on next use.
+    """
+    if cfg.runner == "local" and cfg.flow.processes > 1 and rows >= cfg.flow.process_min_rows:
+        try:
+            return workers.executor(cfg.flow.processes).submit(fn, *args).result()
+        except BrokenProcessPool:
+            logging.getLogger(__name__).warning("the worker processes broke (one was killed); running the partition in the flow")
+            workers.shutdown()
+    return fn(*args)
+
+
 @task(name="clean-partition", cache_policy=NONE)
 def clean_partition_task(pending: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean, mask and segment one partition of verbatims (pure: runs on any worker of the task runner)."""
-    return clean_verbatims(pending, cfg.clean)
+    return in_processes(cfg, len(pending), clean_verbatims, pending, cfg.clean.model_copy(update={"workers": 1}))
 
 
 def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]:
@@ -78,7 +97,7 @@ def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]
 @task(name="enrich-partition", cache_policy=NONE)
 def enrich_partition_task(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sentiment, emotion, effort and intent of one partition of verbatims (pure)."""
-    return stages.enrich_partition(verbatims, segments, cfg)
+    return in_processes(cfg, len(segments), stages.enrich_partition, verbatims, segments, cfg)
 
 
 @task(name="embed-partition", cache_policy=NONE)
@@ -96,7 +115,7 @@ def themes_task(cfg: Config, run_id: str) -> dict[str, Any]:
 @task(name="link-partition", cache_policy=NONE)
 def link_partition_task(segments: pd.DataFrame, embeddings: Any, assignments: pd.DataFrame | None, cfg: Config) -> pd.DataFrame:
     """Touchpoints of one partition of segments (pure)."""
-    return stages.link_partition(segments, embeddings, assignments, cfg)
+    return in_processes(cfg, len(segments), stages.link_partition, segments, embeddings, assignments, cfg)
 
 
 def partitioned(cfg: Config, pending: Callable[[], list[tuple[Any, ...]]], compute: Any,

@@ -174,6 +174,10 @@ class FlowConfig(_Section):
     chunk_size: int = Field(default=5000, gt=0)  # verbatims analysed per task call (bounds memory)
     partitions: int = Field(default=2, gt=0)  # partitions analysed at once by the task runner (threads or Dask workers)
     assign_chunk_size: int = Field(default=50_000, gt=0)  # segments assigned to themes at once after a first fit (~2 kB each)
+    # runner "local": clean, enrich and link partitions of at least `process_min_rows` rows run in a pool of
+    # `processes` worker processes (pure Python: threads would share one core); 1 = in the flow's threads only
+    processes: int = Field(default=2, ge=1)
+    process_min_rows: int = Field(default=2000, ge=1)  # a smaller partition (a quiet night) does not pay a worker's start-up
 
 
 class JourneyConfig(_Section):

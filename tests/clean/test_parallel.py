@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from verbatim import workers
 from verbatim.clean import clean_verbatims
 from verbatim.clean import pipeline as clean_pipeline
 from verbatim.config import CleanConfig
@@ -95,14 +96,14 @@ def test_workers_give_the_same_result(frame, nlp_fast, worker_pool):
     serial_cleaned, serial_segments = clean_verbatims(frame, CleanConfig())
     cfg = CleanConfig(workers=2, parallel_min_rows=50)
     parallel_cleaned, parallel_segments = clean_verbatims(frame, cfg)
-    assert clean_pipeline._pool is not None  # the parallel path really ran
+    assert workers.running() is not None  # the parallel path really ran
     pd.testing.assert_frame_equal(parallel_cleaned, serial_cleaned)
     pd.testing.assert_frame_equal(parallel_segments, serial_segments)
     assert serial_cleaned["analysed"].sum() > 250 and len(serial_segments) > 300
 
-    pool = clean_pipeline._pool
+    pool = workers.running()
     again_cleaned, _ = clean_verbatims(frame.iloc[::-1].reset_index(drop=True), cfg)
-    assert clean_pipeline._pool is pool  # the pool is reused across calls
+    assert workers.running() is pool  # the pool is reused across calls
     pd.testing.assert_frame_equal(again_cleaned, serial_cleaned.iloc[::-1].reset_index(drop=True))
 
 

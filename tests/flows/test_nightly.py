@@ -87,32 +87,41 @@ def test_deployment_has_the_cron_and_timezone(mini: Path) -> None:
     assert dep.parameters == {"config_path": str(mini.resolve())}
 
 
-def test_dask_runner_gives_the_same_results_as_the_local_one(harness: None, mini: Path, tmp_path: Path) -> None:
-    """Every heavy stage (clean, enrich, embed, link) runs in partitions on a Dask LocalCluster, with
-    partitions far smaller than the local run's and themes assigned 7 segments at a time: every
-    stored result and the themes table match the local runner's."""
+@pytest.mark.parametrize(("runner", "flow_extra"), [("dask", ""), ("local", "processes = 2\nprocess_min_rows = 1\n")],
+                         ids=["dask-local-cluster", "local-worker-processes"])
+def test_partitioned_runners_give_the_same_results_as_the_default_one(harness: None, mini: Path, tmp_path: Path,
+                                                                     runner: str, flow_extra: str) -> None:
+    """Every heavy stage (clean, enrich, embed, link) runs in partitions on a Dask LocalCluster, or
+    in this machine's worker processes, with partitions far smaller than the default run's and
+    themes assigned 7 segments at a time: every stored result and the themes table match the
+    default run's (tiny partitions, all in the flow's threads)."""
     import shutil
 
-    dask_copy = tmp_path / "dask"
-    shutil.copytree(mini.parent, dask_copy)
-    config = dask_copy / "mini.toml"
-    config.write_text('runner = "dask"\n' + config.read_text(encoding="utf-8") + "[flow]\nchunk_size = 3\npartitions = 2\nassign_chunk_size = 7\n",
-                      encoding="utf-8")
+    from verbatim import workers
+
+    copy = tmp_path / runner
+    shutil.copytree(mini.parent, copy)
+    config = copy / "mini.toml"
+    config.write_text(f'runner = "{runner}"\n' + config.read_text(encoding="utf-8")
+                      + "[flow]\nchunk_size = 3\npartitions = 2\nassign_chunk_size = 7\n" + flow_extra, encoding="utf-8")
     local = nightly(config_path=str(mini), as_of="2026-11-20")
+    workers.shutdown()
     remote = nightly_for(load_config(config))(config_path=str(config), as_of="2026-11-20")
+    assert (workers.running() is not None) == (runner == "local")  # the worker processes really ran
+    workers.shutdown()
     assert local["counts"] == remote["counts"]
     for stage in ("clean", "enrich", "embed", "themes", "journey"):
         assert local["stages"][stage] == remote["stages"][stage], stage
     assert remote["stages"]["embed"]["texts"] > 0 and remote["stages"]["journey"]["segments"] > 0
     tables = {}
-    for name, cfg_path in (("local", mini), ("dask", config)):
+    for name, cfg_path in (("default", mini), ("partitioned", config)):
         con = duckdb.connect(str(cfg_path.parent / "var/mini.duckdb"), read_only=True)
         tables[name] = {t: con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY 1").fetchall()
                         for t in ("cleaned", "verbatim_sentiment", "segment_themes", "segment_links")}
         tables[name]["segments"] = con.execute("SELECT * FROM segments ORDER BY 1").fetchall()
         tables[name]["segment_sentiment"] = con.execute("SELECT * FROM segment_sentiment ORDER BY 1").fetchall()
         con.close()
-    for table, rows in tables["local"].items():
-        assert rows and rows == tables["dask"][table], table
+    for table, rows in tables["default"].items():
+        assert rows and rows == tables["partitioned"][table], table
     themes = [(Path(r["output_dir"]) / "themes.csv").read_text(encoding="utf-8") for r in (local, remote)]
     assert themes[0] == themes[1] and themes[0].count("\n") >= 2

@@ -14,9 +14,8 @@ Order of operations, per verbatim:
 5. **segmentation** of the analysed verbatims: offsets are in the final masked text.
 
 Parallelism: with ``CleanConfig.workers > 1`` and at least ``parallel_min_rows`` rows, the frame
-is cut into contiguous chunks cleaned by a pool of worker processes (started with "spawn", never
-"fork": the parent may hold torch or other threads; each worker loads spaCy once). The pool is
-created on first use, reused by later calls and shut down at exit. Every verbatim is cleaned by
+is cut into contiguous chunks cleaned by the shared pool of worker processes of
+:mod:`verbatim.workers` (spawned; each worker loads spaCy once). Every verbatim is cleaned by
 the same functions whatever the chunk it falls in, so the result is identical to ``workers=1``.
 Starting a worker costs several seconds (importing spaCy's French tables, loading the model), so
 the pool pays off on large frames and repeated calls. As with any "spawn" pool, a script calling
@@ -25,20 +24,15 @@ the pool pays off on large frames and repeated calls. As with any "spawn" pool, 
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import math
-import multiprocessing
-import os
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from verbatim import workers
 from verbatim.clean.channel import clean_channel
 from verbatim.clean.language import detect_language
 from verbatim.clean.normalise import Signals, normalise, shouting_words
@@ -189,40 +183,12 @@ def _clean_rows(ids: list, texts: list, channels: list, cfg: CleanConfig) -> _Ro
 # --- parallel cleaning ------------------------------------------------------------------------------
 _CHUNKS_PER_WORKER = 4  # several chunks per worker even out slow and fast chunks
 _MIN_CHUNK_ROWS = 250
-_START_METHOD = "spawn"  # not "fork": torch (and its threads) may be loaded in the parent
-
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_pool_lock = threading.Lock()
 
 
 def _init_worker(model: str, segmenter: str) -> None:
-    """Worker initializer: load spaCy and the language model once per process."""
+    """Load spaCy and the language model in a worker (once per process: both are cached)."""
     load_nlp(model, segmenter)
     detect_language("chargement du modèle de langue")
-
-
-def _executor(cfg: CleanConfig) -> ProcessPoolExecutor:
-    """The module's process pool with ``cfg.workers`` processes (created, or re-created, lazily)."""
-    global _pool, _pool_workers
-    with _pool_lock:
-        if _pool is None or _pool_workers != cfg.workers:
-            if _pool is not None:
-                _pool.shutdown(wait=True)
-            log.info("starting %d cleaning worker processes (%s)", cfg.workers, _START_METHOD)
-            _pool = ProcessPoolExecutor(
-                max_workers=cfg.workers,
-                mp_context=multiprocessing.get_context(_START_METHOD),
-                initializer=_init_worker,
-                initargs=(cfg.spacy_model, cfg.segmenter),
-            )
-            _pool_workers = cfg.workers
-        return _pool
-
-
-def _worker_ready() -> int:
-    time.sleep(0.05)  # long enough for every idle worker to take one of the probes
-    return os.getpid()
 
 
 def start_workers(cfg: CleanConfig, timeout: float = 300.0) -> None:
@@ -231,25 +197,13 @@ def start_workers(cfg: CleanConfig, timeout: float = 300.0) -> None:
     Optional (the first parallel :func:`clean_verbatims` call starts the pool): use it to keep
     the start-up (about 2-5 s per worker: imports and spaCy) out of a timed or latency-bound run.
     """
-    if cfg.workers < 2:
-        return
-    pool = _executor(cfg)
-    seen: set[int] = set()
-    deadline = time.monotonic() + timeout
-    while len(seen) < cfg.workers and time.monotonic() < deadline:
-        seen.update(f.result() for f in [pool.submit(_worker_ready) for _ in range(cfg.workers)])
+    if cfg.workers >= 2:
+        workers.start(cfg.workers, _init_worker, cfg.spacy_model, cfg.segmenter, timeout=timeout)
 
 
 def shutdown_workers() -> None:
-    """Shut the worker pool down (at exit; the next parallel call starts a new one)."""
-    global _pool, _pool_workers
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True, cancel_futures=True)
-        _pool, _pool_workers = None, 0
-
-
-atexit.register(shutdown_workers)
+    """Shut the worker pool down (the next parallel call starts a new one)."""
+    workers.shutdown()
 
 
 def _clean_parallel(ids: list, texts: list, channels: list, cfg: CleanConfig) -> _Rows:
@@ -260,7 +214,7 @@ def _clean_parallel(ids: list, texts: list, channels: list, cfg: CleanConfig) ->
     worker_cfg = cfg.model_copy(update={"n_process": 1})  # no spaCy processes inside the workers
     try:
         futures = [
-            _executor(cfg).submit(_clean_rows, ids[a:b], texts[a:b], channels[a:b], worker_cfg) for a, b in bounds
+            workers.executor(cfg.workers).submit(_clean_rows, ids[a:b], texts[a:b], channels[a:b], worker_cfg) for a, b in bounds
         ]
         parts = [future.result() for future in futures]
     except BrokenProcessPool:

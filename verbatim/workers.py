@@ -1,0 +1,77 @@
+"""One pool of worker processes per Python process, shared by the CPU-bound stages.
+
+Cleaning, sentiment and linking are pure Python over text: threads share one core's worth of
+interpreter, so on one machine they go faster in processes. The pool is started with "spawn",
+never "fork" (the parent may hold torch, DuckDB or Prefect threads), created on first use,
+reused by later calls (each worker loads its models once, lazily or through :func:`start`)
+and shut down at exit. Asking for another size replaces it.
+
+Functions sent to the pool must be importable top-level functions and their arguments
+picklable; a script that uses the pool must run under ``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+START_METHOD = "spawn"
+
+_pool: ProcessPoolExecutor | None = None
+_size = 0
+_lock = threading.Lock()
+
+
+def executor(workers: int) -> ProcessPoolExecutor:
+    """The shared pool with ``workers`` processes (created, or re-created at another size)."""
+    global _pool, _size
+    with _lock:
+        if _pool is None or _size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=True)
+            log.info("starting %d worker processes (%s)", workers, START_METHOD)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(START_METHOD))
+            _size = workers
+        return _pool
+
+
+def _warm_one(fn: Callable[..., Any] | None, args: tuple[Any, ...]) -> int:
+    if fn is not None:
+        fn(*args)
+    time.sleep(0.05)  # long enough for every idle worker to take one of the calls
+    return os.getpid()
+
+
+def start(workers: int, fn: Callable[..., Any] | None = None, *args: Any, timeout: float = 300.0) -> None:
+    """Start the pool and wait until every one of its ``workers`` processes has run ``fn(*args)`` (loaded its models)."""
+    pool = executor(workers)
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < workers and time.monotonic() < deadline:
+        seen.update(f.result() for f in [pool.submit(_warm_one, fn, args) for _ in range(workers)])
+
+
+def running() -> ProcessPoolExecutor | None:
+    """The shared pool if one is running (for tests and diagnostics)."""
+    return _pool
+
+
+def shutdown() -> None:
+    """Shut the pool down (the next call starts a new one)."""
+    global _pool, _size
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool, _size = None, 0
+
+
+atexit.register(shutdown)
