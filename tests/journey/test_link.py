@@ -91,6 +91,22 @@ def test_keyword_matching_is_accent_insensitive_and_multiword() -> None:
     assert lemma_only[0, 1] == 0.0  # "remboursée" is not the keyword form; the lemma is not a keyword either
 
 
+def test_keyword_apostrophe_may_be_a_space() -> None:
+    matcher = KeywordMatcher([["relevé d'information"]])
+    ev = matcher.evidence(["releve d information jamais reçu", "relevé d’information", "relevé dinformation"], None)
+    assert ev[:, 0].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_a_keyword_inside_a_longer_keyword_of_another_group_does_not_count() -> None:
+    matcher = KeywordMatcher([["remboursement des cotisations"], ["remboursement"], ["cotisation"]])
+    ev = matcher.evidence(["j'attends le remboursement des cotisations", "remboursement rapide, cotisation élevée"],
+                          ["", ""])
+    assert ev[0].tolist() == [1.0, 0.0, 0.0]
+    assert ev[1].tolist() == [0.0, 1.0, 1.0]
+    lemmas = matcher.evidence(["x"], ["remboursement de le cotisation"], lemma_weight=0.5)
+    assert lemmas[0].tolist() == [0.0, 0.5, 0.5]  # no phrase in the lemmas: both words count there
+
+
 def test_theme_votes_help_an_ambiguous_segment(segments_of, cfg) -> None:
     texts = ["colis arrivé en retard", "le livreur n'est jamais passé", "colis perdu par le transporteur",
              "toujours rien reçu, c'est long"]

@@ -41,8 +41,24 @@ def _pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w])(?:{alternatives})(?:s|x|es)?(?![\w])")
 
 
+def _matches(patterns: Sequence[re.Pattern[str] | None], text: str) -> list[set[str]]:
+    """Distinct keyword forms of each group found in ``text``, without those inside a longer keyword of another group."""
+    found = [[(m.start(), m.end(), m.group(0)) for m in p.finditer(text)] if p is not None and text else []
+             for p in patterns]
+    spans = [(start, end, g) for g, matches in enumerate(found) for start, end, _ in matches]
+    if len(spans) < 2:
+        return [{form for _, _, form in matches} for matches in found]
+    return [{form for start, end, form in matches
+             if not any(g != j and s <= start and end <= e and e - s > end - start for s, e, g in spans)}
+            for j, matches in enumerate(found)]
+
+
 class KeywordMatcher:
     """Counts, per text, the distinct keywords of each group that it contains.
+
+    A keyword inside a longer keyword of another group does not count for its own group: in
+    "remboursement des cotisations" (a payment keyword), "remboursement" (a claims keyword) and
+    "cotisation" (a price keyword) are part of the longer phrase, not evidence of their own.
 
     Args:
         groups: one keyword list per group (e.g. per touchpoint).
@@ -61,12 +77,8 @@ class KeywordMatcher:
         out = np.zeros((len(texts), len(self.patterns)), dtype=np.float64)
         lemma_list = list(lemmas) if lemmas is not None else [""] * len(texts)
         for i, (text, lemma) in enumerate(zip(texts, lemma_list, strict=True)):
-            folded = fold(text) if isinstance(text, str) else ""
-            folded_lemmas = fold(lemma) if isinstance(lemma, str) else ""
-            for j, pattern in enumerate(self.patterns):
-                if pattern is None:
-                    continue
-                in_text = {m.group(0) for m in pattern.finditer(folded)}
-                in_lemmas = {m.group(0) for m in pattern.finditer(folded_lemmas)} - in_text if folded_lemmas else set()
-                out[i, j] = len(in_text) + lemma_weight * len(in_lemmas)
+            in_text = _matches(self.patterns, fold(text) if isinstance(text, str) else "")
+            in_lemmas = _matches(self.patterns, fold(lemma) if isinstance(lemma, str) else "")
+            for j, (forms, lemma_forms) in enumerate(zip(in_text, in_lemmas, strict=True)):
+                out[i, j] = len(forms) + lemma_weight * len(lemma_forms - forms)
         return out
