@@ -33,52 +33,69 @@ def _word(word: str) -> str:
     return r"(?:\s*'\s*|\s+)".join(re.escape(part) for part in word.split("'"))
 
 
-def _pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    forms = sorted({fold(k).strip() for k in keywords if fold(k).strip()}, key=len, reverse=True)
-    if not forms:
-        return None
-    alternatives = "|".join(r"\s+".join(_word(w) for w in form.split()) for form in forms)
-    return re.compile(rf"(?<![\w])(?:{alternatives})(?:s|x|es)?(?![\w])")
+def _key(form: str) -> str:
+    """Canonical spelling of a folded keyword or match: apostrophes as spaces, single spaces."""
+    return " ".join(form.replace("'", " ").split())
 
 
-def _matches(patterns: Sequence[re.Pattern[str] | None], text: str) -> list[set[str]]:
-    """Distinct keyword forms of each group found in ``text``, without those inside a longer keyword of another group."""
-    found = [[(m.start(), m.end(), m.group(0)) for m in p.finditer(text)] if p is not None and text else []
-             for p in patterns]
-    spans = [(start, end, g) for g, matches in enumerate(found) for start, end, _ in matches]
-    if len(spans) < 2:
-        return [{form for _, _, form in matches} for matches in found]
-    return [{form for start, end, form in matches
-             if not any(g != j and s <= start and end <= e and e - s > end - start for s, e, g in spans)}
-            for j, matches in enumerate(found)]
+_PLURAL_ENDINGS = ("s", "x", "es")
 
 
 class KeywordMatcher:
     """Counts, per text, the distinct keywords of each group that it contains.
 
-    A keyword inside a longer keyword of another group does not count for its own group: in
-    "remboursement des cotisations" (a payment keyword), "remboursement" (a claims keyword) and
-    "cotisation" (a price keyword) are part of the longer phrase, not evidence of their own.
+    All groups are matched in one scan, longest keyword first, so a keyword inside a longer
+    keyword of another group does not count for its own group: in "remboursement des
+    cotisations" (a payment keyword), "remboursement" (a claims keyword) and "cotisation" (a price
+    keyword) are part of the longer phrase, not evidence of their own. A keyword listed in several
+    groups counts for each of them.
 
     Args:
         groups: one keyword list per group (e.g. per touchpoint).
     """
 
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
-        self.patterns = [_pattern(g) for g in groups]
+        self.n_groups = len(groups)
+        owners: dict[str, list[int]] = {}
+        forms: dict[str, str] = {}
+        for g, keywords in enumerate(groups):
+            for keyword in keywords:
+                form = fold(keyword).strip()
+                if form:
+                    key = _key(form)
+                    forms.setdefault(key, form)
+                    if g not in owners.setdefault(key, []):
+                        owners[key].append(g)
+        self._owners = {key: np.array(gs) for key, gs in owners.items()}
+        ordered = sorted(forms.values(), key=len, reverse=True)
+        alternatives = "|".join(r"\s+".join(_word(w) for w in form.split()) for form in ordered)
+        self._pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?:s|x|es)?(?![\w])") if ordered else None
+
+    def _keywords(self, text: object) -> set[str]:
+        """Canonical keywords found in ``text`` (folded here), plural endings removed."""
+        if self._pattern is None or not isinstance(text, str) or not text:
+            return set()
+        found = set()
+        for match in self._pattern.finditer(fold(text)):
+            key = _key(match.group(0))
+            if key not in self._owners:
+                key = next(key[: -len(e)] for e in _PLURAL_ENDINGS if key.endswith(e) and key[: -len(e)] in self._owners)
+            found.add(key)
+        return found
 
     def evidence(self, texts: Sequence[str], lemmas: Sequence[str] | None = None, lemma_weight: float = 0.5) -> np.ndarray:
         """Keyword evidence of each text for each group: float array (n_texts, n_groups).
 
-        Each distinct keyword form found in the text counts 1; a form found only among the
-        lemmas counts ``lemma_weight`` (a lemma can hide a homograph: "je conseille" has the
-        lemma "conseiller").
+        Each distinct keyword found in the text counts 1; a keyword found only among the lemmas
+        counts ``lemma_weight`` (a lemma can hide a homograph: "je conseille" has the lemma
+        "conseiller").
         """
-        out = np.zeros((len(texts), len(self.patterns)), dtype=np.float64)
+        out = np.zeros((len(texts), self.n_groups), dtype=np.float64)
         lemma_list = list(lemmas) if lemmas is not None else [""] * len(texts)
         for i, (text, lemma) in enumerate(zip(texts, lemma_list, strict=True)):
-            in_text = _matches(self.patterns, fold(text) if isinstance(text, str) else "")
-            in_lemmas = _matches(self.patterns, fold(lemma) if isinstance(lemma, str) else "")
-            for j, (forms, lemma_forms) in enumerate(zip(in_text, in_lemmas, strict=True)):
-                out[i, j] = len(forms) + lemma_weight * len(lemma_forms - forms)
+            in_text = self._keywords(text)
+            for key in in_text:
+                out[i, self._owners[key]] += 1.0
+            for key in self._keywords(lemma) - in_text:
+                out[i, self._owners[key]] += lemma_weight
         return out
