@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
@@ -71,23 +72,15 @@ def clean_partition_task(pending: pd.DataFrame, cfg: Config) -> tuple[pd.DataFra
 def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]:
     """Clean every verbatim not cleaned yet, partition by partition through the flow's task runner.
 
-    Up to ``[flow].partitions`` partitions of ``[flow].chunk_size`` verbatims are read from the
-    store, cleaned in parallel (threads locally, processes on a Dask cluster), and written back in
-    order by the flow, the store's only writer.
+    Partitions of ``[flow].chunk_size`` verbatims are read from the store, cleaned in parallel
+    (see :func:`partitioned`), and written back in order by the flow, the store's only writer.
     """
-    size = cfg.flow.chunk_size
-
-    def pending() -> list[tuple[pd.DataFrame]]:
-        with Store(cfg.store.path) as store:
-            rows = store.pending_clean(size * cfg.flow.partitions)
-        return [(rows.iloc[i:i + size],) for i in range(0, len(rows), size)]
-
     def write(result: tuple[pd.DataFrame, pd.DataFrame]) -> int:
         with Store(cfg.store.path) as store:
             store.add_cleaned(*result, run_id)
         return len(result[0])
 
-    _timed(summary, "clean", partitioned, cfg, pending, clean_partition_task, write)
+    _timed(summary, "clean", partitioned, cfg, stages.pending_clean(cfg), stages.clean_work, clean_partition_task, write)
     with Store(cfg.store.path) as store:
         stats = store.clean_stats(run_id)
     summary.stages["clean"] = stats
@@ -118,46 +111,45 @@ def link_partition_task(segments: pd.DataFrame, embeddings: Any, assignments: pd
     return in_processes(cfg, len(segments), stages.link_partition, segments, embeddings, assignments, cfg)
 
 
-def partitioned(cfg: Config, pending: Callable[[], list[tuple[Any, ...]]], compute: Any,
+def partitioned(cfg: Config, keys: list[Any], read: Callable[[Config, list[Any]], tuple[Any, ...]], compute: Any,
                 write: Callable[[Any], int]) -> int:
-    """Run one heavy stage partition by partition through the flow's task runner.
+    """Run one heavy stage partition by partition through the flow's task runner; returns the total ``write`` reported.
 
-    ``pending()`` reads up to ``[flow].partitions`` partitions of work from the store; each is
-    submitted to the task runner (threads locally, worker processes on Dask), and the flow, the
-    store's only writer, writes the results in order with ``write``. Repeats until nothing is
-    pending; returns the total ``write`` reported. A round that writes nothing stops the loop
-    (work that cannot be done is left pending rather than retried forever).
+    ``keys`` (what the stage has not processed yet) are cut into partitions of ``[flow].chunk_size``;
+    ``read(cfg, keys)`` loads one partition's rows from the store, ``compute`` (a pure task) is
+    submitted to the task runner (threads and worker processes locally, worker processes on Dask),
+    and the flow, the store's only writer, writes each result in order with ``write``. Up to
+    ``[flow].partitions`` partitions are analysed while the flow reads the next one and writes the
+    oldest, so reads and writes overlap the analysis; memory stays bounded by the partitions in flight.
     """
     done = 0
-    while work := pending():
-        futures = [compute.submit(*args, cfg) for args in work]
-        written = sum(write(f.result()) for f in futures)
-        if not written:
-            break
-        done += written
+    in_flight: deque = deque()
+    for part in stages.chunks(keys, cfg.flow.chunk_size):
+        in_flight.append(compute.submit(*read(cfg, part), cfg))
+        if len(in_flight) > cfg.flow.partitions:
+            done += write(in_flight.popleft().result())
+    while in_flight:
+        done += write(in_flight.popleft().result())
     return done
 
 
 def enrich_stage(cfg: Config, run_id: str) -> int:
     """Sentiment and signals of every analysed verbatim not enriched yet; returns how many."""
-    size, parts = cfg.flow.chunk_size, cfg.flow.partitions
-    return partitioned(cfg, lambda: stages.pending_enrich(cfg, size * parts, parts), enrich_partition_task,
+    return partitioned(cfg, stages.pending_enrich(cfg), stages.enrich_work, enrich_partition_task,
                        lambda result: stages.store_enrichment(cfg, result, run_id))
 
 
 def embed_stage(cfg: Config) -> int:
     """Embed every new segment text missing from the store's cache; returns how many texts."""
     missing = stages.pending_embed(cfg)  # read once: the cache is probed for the night's texts only
-    size, parts = cfg.flow.chunk_size, cfg.flow.partitions
-    starts = iter(range(0, len(missing), size * parts))
-    return partitioned(cfg, lambda: stages.embed_partitions(missing, next(starts, len(missing)), size * parts, parts),
-                       embed_partition_task, lambda result: stages.store_embeddings(cfg, result))
+    texts = dict(zip(missing["text_hash"], missing["text"], strict=True))
+    return partitioned(cfg, list(texts), lambda _, hashes: (hashes, [texts[h] for h in hashes]), embed_partition_task,
+                       lambda result: stages.store_embeddings(cfg, result))
 
 
 def link_stage(cfg: Config, run_id: str) -> int:
     """Touchpoints of every segment not linked yet; returns how many."""
-    size, parts = cfg.flow.chunk_size, cfg.flow.partitions
-    return partitioned(cfg, lambda: stages.pending_links(cfg, size * parts, parts), link_partition_task,
+    return partitioned(cfg, stages.pending_links(cfg), stages.link_work, link_partition_task,
                        lambda links: stages.store_links(cfg, links, run_id))
 
 

@@ -51,36 +51,44 @@ def theme_model_dir(cfg: Config) -> Path:
 
 
 # --------------------------------------------------------------------------- partitions
-# Each heavy stage has three parts: ``pending_*`` reads up to ``limit`` rows of work from the store
-# and splits it into partitions; ``*_partition`` is pure (no store, models loaded once per process)
-# so that a task runner can run it on any worker; ``store_*`` writes one partition's result.
+# Each heavy stage has three parts: ``pending_*`` lists the keys the stage has not processed yet
+# (oldest first; keys only, so a backlog costs little memory) and ``*_work`` reads the rows of one
+# partition of them; ``*_partition`` is pure (no store, models loaded once per process) so that a
+# task runner can run it on any worker; ``store_*`` writes one partition's result. The key list is
+# read once, so partitions can be read, analysed and written in an overlapping stream.
 
 
-def _split(frame: pd.DataFrame, parts: int, by: str | None = None) -> list[pd.DataFrame]:
-    """``frame`` in up to ``parts`` consecutive partitions of similar size (rows of one ``by`` value stay together)."""
-    if frame.empty:
-        return []
-    parts = max(1, min(parts, len(frame)))
-    if by is None:
-        bounds = np.linspace(0, len(frame), parts + 1).round().astype(int)
-        return [frame.iloc[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
-    keys = pd.unique(frame[by])
-    groups = np.array_split(np.arange(len(keys)), min(parts, len(keys)))
-    return [frame[frame[by].isin(keys[g])] for g in groups if len(g)]
+def chunks(keys: list[Any], size: int) -> list[list[Any]]:
+    """``keys`` in consecutive chunks of ``size``."""
+    return [keys[i:i + size] for i in range(0, len(keys), size)]
 
 
-def pending_enrich(cfg: Config, limit: int, parts: int) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Up to ``limit`` analysed verbatims with no sentiment yet, with their segments, in ``parts`` partitions.
-
-    Each partition is ``(verbatims, segments)``: the columns of :meth:`Store.verbatims_without`
-    and ``SEGMENT_COLUMNS``.
-    """
+def pending_clean(cfg: Config) -> list[str]:
+    """Ids of the stored verbatims not cleaned yet, oldest first."""
     with Store(cfg.store.path) as store:
-        pending = store.verbatims_without("verbatim_sentiment", limit)
-        if pending.empty:
-            return []
-        segments = store.segments_of(pending["verbatim_id"].tolist())
-    return [(part, segments[segments["verbatim_id"].isin(part["verbatim_id"])]) for part in _split(pending, parts)]
+        return store.pending_clean()
+
+
+def clean_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame]:
+    """One partition for cleaning: the stored verbatims of ``verbatim_ids`` (``INPUT_COLUMNS`` of the cleaning stage)."""
+    from verbatim.clean.pipeline import INPUT_COLUMNS
+
+    with Store(cfg.store.path) as store:
+        rows = store.rows_for("verbatims", "verbatim_id", verbatim_ids, order_by="received_at, verbatim_id")
+    return (rows[list(INPUT_COLUMNS)],)
+
+
+def pending_enrich(cfg: Config) -> list[str]:
+    """Ids of the analysed verbatims with no sentiment yet, oldest first."""
+    with Store(cfg.store.path) as store:
+        return store.verbatims_without("verbatim_sentiment")
+
+
+def enrich_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One partition for sentiment: ``(verbatims, segments)``, the columns of
+    :meth:`Store.analysed_verbatims` and ``SEGMENT_COLUMNS``."""
+    with Store(cfg.store.path) as store:
+        return store.analysed_verbatims(verbatim_ids), store.segments_of(verbatim_ids)
 
 
 def enrich_partition(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,11 +116,6 @@ def pending_embed(cfg: Config) -> pd.DataFrame:
         texts = store.segments_without("segment_themes")["text"].astype(str).tolist()
         missing = uncached_texts(texts, cfg.embed, store.con)
     return pd.DataFrame({"text_hash": list(missing), "text": list(missing.values())}, dtype=object)
-
-
-def embed_partitions(missing: pd.DataFrame, start: int, limit: int, parts: int) -> list[tuple[list[str], list[str]]]:
-    """Rows ``start`` to ``start + limit`` of :func:`pending_embed` in ``parts`` partitions of ``(hashes, texts)``."""
-    return [(p["text_hash"].tolist(), p["text"].tolist()) for p in _split(missing.iloc[start:start + limit], parts)]
 
 
 def embed_partition(hashes: list[str], texts: list[str], cfg: Config) -> tuple[list[str], np.ndarray]:
@@ -198,25 +201,24 @@ def _has_model(folder: Path) -> bool:
     return (folder / META).is_file()
 
 
-def pending_links(cfg: Config, limit: int, parts: int) -> list[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]]:
-    """Segments not linked yet, whole verbatims at a time (about ``limit`` segments), in ``parts`` partitions.
+def pending_links(cfg: Config) -> list[str]:
+    """Ids of the verbatims with segments not linked yet, oldest first."""
+    with Store(cfg.store.path) as store:
+        return store.verbatims_with_segments_without("segment_links")
 
-    Each partition is ``(segments, embeddings, theme assignments)``: the columns of
-    :meth:`Store.segments_without`, their cached embeddings (same row order) and their rows of
-    ``segment_themes`` (``segment_id``, ``theme_id``).
+
+def link_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame | None]:
+    """One partition for linking: ``(segments, embeddings, theme assignments)``.
+
+    The not-yet-linked segments of ``verbatim_ids`` (columns of :meth:`Store.segments_without`),
+    their cached embeddings (same row order) and their rows of ``segment_themes`` (``segment_id``,
+    ``theme_id``; ``None`` when there are none).
     """
     with Store(cfg.store.path) as store:
-        avg = max(1.0, store.count("segments") / max(1, store.count("cleaned")))
-        pending = store.segments_without_by_verbatim("segment_links", max(1, int(limit / avg)))
-        if pending.empty:
-            return []
-        embeddings = encode_cached(pending["text"].tolist(), cfg.embed, store.con)
-        themes = store.rows_for("segment_themes", "segment_id", pending["segment_id"].tolist())
-    out = []
-    for part in _split(pending.reset_index(drop=True), parts, by="verbatim_id"):
-        mine = themes[themes["segment_id"].isin(part["segment_id"])] if len(themes) else None
-        out.append((part, embeddings[part.index.to_numpy()], mine))
-    return out
+        segments = store.segments_without_of("segment_links", verbatim_ids)
+        embeddings = encode_cached(segments["text"].tolist(), cfg.embed, store.con)
+        themes = store.rows_for("segment_themes", "segment_id", segments["segment_id"].tolist())
+    return segments, embeddings, (themes[["segment_id", "theme_id"]] if len(themes) else None)
 
 
 def link_partition(segments: pd.DataFrame, embeddings: np.ndarray, assignments: pd.DataFrame | None,

@@ -204,13 +204,10 @@ class Store:
         return {"cleaned": int(total), "analysed": int(analysed), "not_analysed": int(total - analysed),
                 "segments": int(segments), "languages": languages}
 
-    def pending_clean(self, limit: int | None = None) -> pd.DataFrame:
-        """Stored verbatims not cleaned yet (``verbatim_id``, ``channel``, ``text``), oldest first."""
-        sql = ("SELECT v.verbatim_id, v.channel, v.text FROM verbatims v ANTI JOIN cleaned c USING (verbatim_id) "
-               "ORDER BY v.received_at, v.verbatim_id")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self.con.execute(sql).df()
+    def pending_clean(self) -> list[str]:
+        """Ids of the stored verbatims not cleaned yet, oldest first (read them with :meth:`rows_for`)."""
+        return self._ids("SELECT v.verbatim_id FROM verbatims v ANTI JOIN cleaned c USING (verbatim_id) "
+                         "ORDER BY v.received_at, v.verbatim_id")
 
     def add_cleaned(self, cleaned: pd.DataFrame, segments: pd.DataFrame, run_id: str) -> int:
         """Write the cleaning stage's output (``CLEANED_COLUMNS``, ``SEGMENT_COLUMNS``) in one transaction.
@@ -267,19 +264,21 @@ class Store:
             return pd.DataFrame()
         return self.con.execute(f'SELECT * FROM "{name}"').df()
 
-    def verbatims_without(self, table: str, limit: int | None = None) -> pd.DataFrame:
-        """Analysed verbatims with no row in ``table`` yet, oldest first.
+    _ANALYSED_SQL = ("SELECT c.verbatim_id, c.clean_text, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces "
+                     "FROM cleaned c JOIN verbatims v USING (verbatim_id)")
 
-        Columns: ``verbatim_id``, ``clean_text``, ``channel``, ``received_at``, ``customer_id``,
-        ``nps``, ``csat``, ``ces``.
-        """
+    def verbatims_without(self, table: str) -> list[str]:
+        """Ids of the analysed verbatims with no row in ``table`` yet, oldest first (read them with :meth:`analysed_verbatims`)."""
         anti = f'ANTI JOIN "{table}" t USING (verbatim_id)' if self.has_table(table) else ""
-        sql = (f"SELECT c.verbatim_id, c.clean_text, v.channel, v.received_at, v.customer_id, v.nps, v.csat, v.ces "
-               f"FROM cleaned c JOIN verbatims v USING (verbatim_id) {anti} WHERE c.analysed "
-               f"ORDER BY v.received_at, c.verbatim_id")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self.con.execute(sql).df()
+        return self._ids(f"SELECT c.verbatim_id FROM cleaned c JOIN verbatims v USING (verbatim_id) {anti} "
+                         f"WHERE c.analysed ORDER BY v.received_at, c.verbatim_id")
+
+    def analysed_verbatims(self, verbatim_ids: list[str]) -> pd.DataFrame:
+        """The given cleaned verbatims, oldest first: ``verbatim_id``, ``clean_text``, ``channel``,
+        ``received_at``, ``customer_id``, ``nps``, ``csat``, ``ces``."""
+        with self._keys("verbatim_id", verbatim_ids):
+            return self.con.execute(f"{self._ANALYSED_SQL} SEMI JOIN _keys USING (verbatim_id) "
+                                    "ORDER BY v.received_at, c.verbatim_id").df()
 
     def segments_of(self, verbatim_ids: list[str]) -> pd.DataFrame:
         """Every segment (``SEGMENT_COLUMNS``) of the given verbatims, in verbatim then segment order."""
@@ -302,27 +301,37 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql).df()
 
-    def segments_without_by_verbatim(self, table: str, max_verbatims: int) -> pd.DataFrame:
-        """Like :meth:`segments_without`, whole verbatims at a time: the pending segments of the
-        ``max_verbatims`` oldest verbatims that have any (so a partition never splits a verbatim)."""
-        sql = (f"WITH pending AS ({self._pending_segments_sql(table)}), "
-               f"firsts AS (SELECT verbatim_id, min(received_at) AS r FROM pending GROUP BY verbatim_id "
-               f"ORDER BY r, verbatim_id LIMIT {int(max_verbatims)}) "
-               f"SELECT p.* FROM pending p SEMI JOIN firsts USING (verbatim_id) ORDER BY p.received_at, p.segment_id")
-        return self.con.execute(sql).df()
+    def verbatims_with_segments_without(self, table: str) -> list[str]:
+        """Ids of the verbatims that have a segment with no row in ``table`` yet, oldest first."""
+        return self._ids(f"WITH pending AS ({self._pending_segments_sql(table)}) SELECT verbatim_id FROM pending "
+                         f"GROUP BY verbatim_id ORDER BY min(received_at), verbatim_id")
+
+    def segments_without_of(self, table: str, verbatim_ids: list[str]) -> pd.DataFrame:
+        """Like :meth:`segments_without`, for the given verbatims only (a partition never splits a verbatim)."""
+        with self._keys("verbatim_id", verbatim_ids):
+            return self.con.execute(f"SELECT p.* FROM ({self._pending_segments_sql(table)}) p SEMI JOIN _keys USING (verbatim_id) "
+                                    f"ORDER BY p.received_at, p.segment_id").df()
+
+    def _ids(self, sql: str) -> list[str]:
+        return [row[0] for row in self.con.execute(sql).fetchall()]
+
+    @contextmanager
+    def _keys(self, key: str, values: list[Any]) -> Iterator[None]:
+        """``values`` registered as the one-column view ``_keys`` (column ``key``) for the duration of the block."""
+        self.con.register("_keys", pd.DataFrame({key: pd.Series(list(values), dtype="object")}))
+        try:
+            yield
+        finally:
+            self.con.unregister("_keys")
 
     def rows_for(self, table: str, key: str, values: list[Any], order_by: str | None = None) -> pd.DataFrame:
         """The rows of ``table`` whose ``key`` is in ``values``, optionally ordered by the columns
         ``order_by`` (empty frame when the table does not exist)."""
         if not self.has_table(table):
             return pd.DataFrame()
-        frame = pd.DataFrame({key: pd.Series(list(values), dtype="object")})
-        self.con.register("_keys", frame)
-        try:
-            order = f" ORDER BY {order_by}" if order_by else ""
+        order = f" ORDER BY {order_by}" if order_by else ""
+        with self._keys(key, values):
             return self.con.execute(f'SELECT t.* FROM "{table}" t SEMI JOIN _keys USING ("{key}"){order}').df()
-        finally:
-            self.con.unregister("_keys")
 
     def select(self, table: str, columns: list[str]) -> pd.DataFrame:
         """Some columns of a whole table (empty frame with those columns when the table does not exist)."""
