@@ -45,6 +45,19 @@ def test_builtin_loads_and_is_rich(name: str) -> None:
                                                                  key=[s.id for s in tax.stages].index)
 
 
+@pytest.mark.parametrize("name", ["ecommerce", "assurance", "transport", "banque", "telecom", "energie"])
+def test_builtin_single_word_keywords_are_not_function_words(name: str) -> None:
+    """A keyword such as "avoir" (credit note) also matches the verb's lemma in nearly every segment."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    from verbatim.journey.lexicon import fold
+
+    content_words = {"retour", "debout"}  # spaCy lists them as stop words; here they name a touchpoint
+    stop = {fold(w) for w in STOP_WORDS} - content_words
+    bad = [(tp.id, k) for tp in load_taxonomy(name).touchpoints for k in tp.keywords if fold(k).strip() in stop]
+    assert not bad, bad
+
+
 def test_issue_touchpoints_are_there() -> None:
     assert len(load_taxonomy("ecommerce").touchpoints) == 10
     assert len(load_taxonomy("assurance").touchpoints) == 10
