@@ -152,16 +152,17 @@ class ThemeModel:
         k = int(groups.max()) + 1 if groups.size else 0
         if k == 0:
             return np.full(len(docs), OUTLIER, dtype=np.int64), np.zeros((0, embeddings.shape[1]), dtype=np.float32)
-        vectors = centroids(embeddings[sample], groups, k)
+        exact = embeddings.astype(np.float64)  # centroids sum in float64: converted once, not at every iteration
+        vectors = centroids(exact[sample], groups, k)
         index, _ = nearest(embeddings, vectors, allowed, cfg.min_similarity)
         for _ in range(cfg.refine_iterations):  # refinement: centroids of everything assigned, until (nearly) stable
-            vectors = centroids(embeddings, index, k)
+            vectors = centroids(exact, index, k)
             previous, (index, _) = index, nearest(embeddings, vectors, allowed, cfg.min_similarity)
             if (index != previous).mean() < 0.001:
                 break
         sizes = np.bincount(index[index >= 0], minlength=k)
         keep = [t for t in sorted(range(k), key=lambda t: -sizes[t]) if sizes[t] >= min_cluster_size(len(sample), cfg)]
-        vectors = centroids(embeddings, index, k)[keep] if keep else vectors[:0]
+        vectors = centroids(exact, index, k)[keep] if keep else vectors[:0]
         index, _ = nearest(embeddings, vectors, allowed, cfg.min_similarity)
         return index, vectors
 
