@@ -97,6 +97,12 @@ def test_keyword_apostrophe_may_be_a_space() -> None:
     assert ev[:, 0].tolist() == [1.0, 1.0, 0.0]
 
 
+def test_a_participle_keyword_matches_its_feminine_only_participles_do() -> None:
+    matcher = KeywordMatcher([["résilié"], ["plat"]])
+    ev = matcher.evidence(["ma mutuelle est résiliée", "contrats résiliés", "une eau plate", "deux plats"], None)
+    assert ev.tolist() == [[1.0, 0.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0]]
+
+
 def test_a_keyword_inside_a_longer_keyword_of_another_group_does_not_count() -> None:
     matcher = KeywordMatcher([["remboursement des cotisations"], ["remboursement"], ["cotisation"]])
     ev = matcher.evidence(["j'attends le remboursement des cotisations", "remboursement rapide, cotisation élevée"],

@@ -2,9 +2,11 @@
 
 Texts and keywords are folded the same way (lower case, no accents, typographic apostrophes and
 hyphens unified). A keyword matches as a whole word or phrase (the words of a multi-word keyword
-may be separated by any spacing), with an optional plural ending (``s``, ``x``, ``es``). A
-segment is matched on its masked text and on its lemmas, so ``remboursé`` also matches the
-keyword ``rembourser`` through its lemma.
+may be separated by any spacing, an apostrophe may be written as a space), with an optional
+plural ending (``s``, ``x``, ``es``); a keyword ending in ``é`` (a past participle) also matches
+its feminine. A segment is matched on its masked text and on its lemmas, so ``remboursé`` also
+matches the keyword ``rembourser`` through its lemma. All groups are matched in one scan,
+longest keyword first (see :class:`KeywordMatcher`).
 """
 
 from __future__ import annotations
@@ -33,12 +35,17 @@ def _word(word: str) -> str:
     return r"(?:\s*'\s*|\s+)".join(re.escape(part) for part in word.split("'"))
 
 
+def _phrase(form: str) -> str:
+    """Regex of a folded keyword: its words separated by any spacing."""
+    return r"\s+".join(_word(w) for w in form.split())
+
+
 def _key(form: str) -> str:
     """Canonical spelling of a folded keyword or match: apostrophes as spaces, single spaces."""
     return " ".join(form.replace("'", " ").split())
 
 
-_PLURAL_ENDINGS = ("s", "x", "es")
+_ENDINGS = ("s", "x", "es", "e")  # plural, and the feminine of a past participle
 
 
 class KeywordMatcher:
@@ -57,29 +64,30 @@ class KeywordMatcher:
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.n_groups = len(groups)
         owners: dict[str, list[int]] = {}
-        forms: dict[str, str] = {}
+        forms: dict[str, tuple[int, str]] = {}  # canonical keyword -> (length, regex)
         for g, keywords in enumerate(groups):
             for keyword in keywords:
                 form = fold(keyword).strip()
                 if form:
                     key = _key(form)
-                    forms.setdefault(key, form)
+                    # "résilié" also matches "résiliée(s)": a keyword ending in é is a past participle
+                    forms.setdefault(key, (len(key), _phrase(form) + ("e?" if keyword.strip().endswith("é") else "")))
                     if g not in owners.setdefault(key, []):
                         owners[key].append(g)
         self._owners = {key: np.array(gs) for key, gs in owners.items()}
-        ordered = sorted(forms.values(), key=len, reverse=True)
-        alternatives = "|".join(r"\s+".join(_word(w) for w in form.split()) for form in ordered)
+        ordered = [regex for _, regex in sorted(forms.values(), key=lambda item: -item[0])]
+        alternatives = "|".join(ordered)
         self._pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?:s|x|es)?(?![\w])") if ordered else None
 
     def _keywords(self, text: object) -> set[str]:
-        """Canonical keywords found in ``text`` (folded here), plural endings removed."""
+        """Canonical keywords found in ``text`` (folded here), plural and feminine endings removed."""
         if self._pattern is None or not isinstance(text, str) or not text:
             return set()
         found = set()
         for match in self._pattern.finditer(fold(text)):
             key = _key(match.group(0))
             if key not in self._owners:
-                key = next(key[: -len(e)] for e in _PLURAL_ENDINGS if key.endswith(e) and key[: -len(e)] in self._owners)
+                key = next(key[: -len(e)] for e in _ENDINGS if key.endswith(e) and key[: -len(e)] in self._owners)
             found.add(key)
         return found
 
