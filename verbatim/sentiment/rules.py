@@ -144,9 +144,13 @@ def shouting_ratio(text: str) -> float:
     return sum(c.isupper() for c in letters) / len(letters)
 
 
-@lru_cache(maxsize=1 << 14)  # scoring reads each segment's analysis twice (model features, then the blend)
 def analyse(text: str, shouting_min_ratio: float = 0.7) -> RuleAnalysis:
     """Apply the French rules to one raw text (case kept for shouting detection)."""
+    return _analyse(text, shouting_min_ratio)
+
+
+@lru_cache(maxsize=1 << 14)  # scoring reads each segment's analysis twice (model features, then the blend)
+def _analyse(text: str, shouting_min_ratio: float) -> RuleAnalysis:
     norm = normalise(text)
     tokens = tokenize(norm)
     contrast_at = max((k for k, t in enumerate(tokens) if t in CONTRASTS), default=-1)
