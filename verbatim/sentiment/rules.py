@@ -138,10 +138,10 @@ def _modifier(tokens: list[str], i: int) -> tuple[float, bool, bool]:
 
 def shouting_ratio(text: str) -> float:
     """Share of upper-case letters among the letters of ``text`` (placeholders ignored; 0 if < 8 letters)."""
-    letters = [c for c in _PLACEHOLDER.sub(" ", text) if c.isalpha()]
+    letters = "".join(filter(str.isalpha, _PLACEHOLDER.sub(" ", text) if "[" in text else text))
     if len(letters) < 8:
         return 0.0
-    return sum(c.isupper() for c in letters) / len(letters)
+    return sum(map(str.isupper, letters)) / len(letters)
 
 
 def analyse(text: str, shouting_min_ratio: float = 0.7) -> RuleAnalysis:
