@@ -45,16 +45,16 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
         return store.add_batch(batch, run_id)
 
 
-def in_processes(cfg: Config, rows: int, fn: Callable[..., T], *args: Any) -> T:
+def in_processes(cfg: Config, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in this machine's worker processes, or right here.
 
-    Under the local runner, a partition of at least ``[flow].process_min_rows`` rows goes to the
-    pool of ``[flow].processes`` processes of :mod:`verbatim.workers` (the task's thread waits
-    for it), so the CPU-bound stages use every core; smaller partitions, and every partition on
-    a Dask worker, run in the calling thread. Same result either way. If the pool breaks (a
-    worker killed), the partition is redone here and the pool restarted on next use.
+    Under the local runner with ``[flow].processes`` > 1, the partition goes to the pool of
+    :mod:`verbatim.workers` (the task's thread waits for it), so the CPU-bound stages use every
+    core; on a Dask worker, or with one process, it runs in the calling thread. Same result
+    either way. If the pool breaks (a worker killed), the partition is redone here and the pool
+    restarted on next use.
     """
-    if cfg.runner == "local" and cfg.flow.processes > 1 and rows >= cfg.flow.process_min_rows:
+    if cfg.runner == "local" and cfg.flow.processes > 1:
         try:
             return workers.executor(cfg.flow.processes).submit(fn, *args).result()
         except BrokenProcessPool:
@@ -66,7 +66,7 @@ def in_processes(cfg: Config, rows: int, fn: Callable[..., T], *args: Any) -> T:
 @task(name="clean-partition", cache_policy=NONE)
 def clean_partition_task(pending: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean, mask and segment one partition of verbatims (pure: runs on any worker of the task runner)."""
-    return in_processes(cfg, len(pending), clean_verbatims, pending, cfg.clean.model_copy(update={"workers": 1}))
+    return in_processes(cfg, clean_verbatims, pending, cfg.clean.model_copy(update={"workers": 1}))
 
 
 def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def clean_stage(cfg: Config, run_id: str, summary: RunSummary) -> dict[str, Any]
 @task(name="enrich-partition", cache_policy=NONE)
 def enrich_partition_task(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sentiment, emotion, effort and intent of one partition of verbatims (pure)."""
-    return in_processes(cfg, len(segments), stages.enrich_partition, verbatims, segments, cfg)
+    return in_processes(cfg, stages.enrich_partition, verbatims, segments, cfg)
 
 
 @task(name="embed-partition", cache_policy=NONE)
@@ -108,7 +108,7 @@ def themes_task(cfg: Config, run_id: str) -> dict[str, Any]:
 @task(name="link-partition", cache_policy=NONE)
 def link_partition_task(segments: pd.DataFrame, embeddings: Any, assignments: pd.DataFrame | None, cfg: Config) -> pd.DataFrame:
     """Touchpoints of one partition of segments (pure)."""
-    return in_processes(cfg, len(segments), stages.link_partition, segments, embeddings, assignments, cfg)
+    return in_processes(cfg, stages.link_partition, segments, embeddings, assignments, cfg)
 
 
 def partitioned(cfg: Config, keys: list[Any], read: Callable[[Config, list[Any]], tuple[Any, ...]], compute: Any,
@@ -121,7 +121,11 @@ def partitioned(cfg: Config, keys: list[Any], read: Callable[[Config, list[Any]]
     and the flow, the store's only writer, writes each result in order with ``write``. Up to
     ``[flow].partitions`` partitions are analysed while the flow reads the next one and writes the
     oldest, so reads and writes overlap the analysis; memory stays bounded by the partitions in flight.
+    A stage with fewer than ``[flow].process_min_rows`` keys (a quiet night) stays out of the
+    worker processes (:func:`in_processes`): their start-up would cost more than they save.
     """
+    if len(keys) < cfg.flow.process_min_rows and cfg.flow.processes > 1:
+        cfg = cfg.model_copy(update={"flow": cfg.flow.model_copy(update={"processes": 1})})
     done = 0
     in_flight: deque = deque()
     for part in stages.chunks(keys, cfg.flow.chunk_size):

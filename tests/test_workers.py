@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import pytest
 
@@ -30,13 +31,29 @@ def test_the_pool_is_reused_and_replaced_at_another_size(fresh_pool: None) -> No
     assert workers.running() is None
 
 
-def test_big_partitions_go_to_the_worker_processes_small_ones_stay(fresh_pool: None) -> None:
-    cfg = Config.model_validate({"flow": {"processes": 2, "process_min_rows": 100}})
-    assert in_processes(cfg, 99, os.getpid) == os.getpid() and workers.running() is None
-    assert in_processes(cfg, 100, os.getpid) != os.getpid() and workers.running() is not None
-    assert in_processes(cfg.model_copy(update={"runner": "dask"}), 10_000, os.getpid) == os.getpid()
-    single = Config.model_validate({"flow": {"processes": 1, "process_min_rows": 1}})
-    assert in_processes(single, 10_000, os.getpid) == os.getpid()
+def test_partitions_go_to_the_worker_processes_under_the_local_runner_only(fresh_pool: None) -> None:
+    cfg = Config.model_validate({"flow": {"processes": 2}})
+    assert in_processes(cfg, os.getpid) != os.getpid() and workers.running() is not None
+    assert in_processes(cfg.model_copy(update={"runner": "dask"}), os.getpid) == os.getpid()
+    assert in_processes(Config.model_validate({"flow": {"processes": 1}}), os.getpid) == os.getpid()
+
+
+def test_a_small_backlog_stays_in_the_flow(fresh_pool: None) -> None:
+    """``partitioned`` runs a stage with fewer keys than ``process_min_rows`` without the worker processes."""
+    from flows.nightly import partitioned
+
+    class Task:  # stands for a Prefect task: submit() returns a future-like object
+        @staticmethod
+        def submit(key: str, cfg: Config) -> Any:
+            pid = in_processes(cfg, os.getpid)
+            return type("Done", (), {"result": staticmethod(lambda: pid)})
+
+    cfg = Config.model_validate({"flow": {"processes": 2, "process_min_rows": 3, "chunk_size": 1}})
+    pids: list[int] = []
+    partitioned(cfg, ["a", "b"], lambda _, keys: tuple(keys), Task, lambda pid: pids.append(pid) or 1)
+    assert pids == [os.getpid()] * 2 and workers.running() is None
+    assert partitioned(cfg, ["a", "b", "c"], lambda _, keys: tuple(keys), Task, lambda pid: pids.append(pid) or 1) == 3
+    assert os.getpid() not in pids[2:] and workers.running() is not None
 
 
 class _Broken:
@@ -50,5 +67,5 @@ def test_a_broken_pool_redoes_the_partition_here_and_is_restarted(fresh_pool: No
     monkeypatch.setattr(workers, "executor", lambda n: _Broken())
     monkeypatch.setattr(workers, "shutdown", lambda: stopped.append(True))
     cfg = Config.model_validate({"flow": {"processes": 2, "process_min_rows": 1}})
-    assert in_processes(cfg, 10, os.getpid) == os.getpid()
+    assert in_processes(cfg, os.getpid) == os.getpid()
     assert stopped == [True] and "worker processes broke" in caplog.text

@@ -136,6 +136,10 @@ class SentimentConfig(_Section):
 
     model_dir: Path | None = None  # default: the repository's models/sentiment
     neutral_band: float = Field(default=0.2, ge=0, lt=1)  # |score| below this -> neutre
+    # texts longer than short_text_words: negatif at or below the first cut, positif at or above the second
+    # (macro-F1 thresholds of the out-of-fold scores on unseen insurers; long reviews are often mixed)
+    long_text_negative_cut: float = Field(default=-0.25, gt=-1, le=0)
+    long_text_positive_cut: float = Field(default=0.425, ge=0, lt=1)
     strong_negative: float = Field(default=-0.55, ge=-1, le=0)  # a segment at or below this makes its verbatim negatif
     mixed_cut: float = Field(default=0.3, gt=0, le=1)  # a verbatim with segments >= +cut and <= -cut is mixed
     rule_weight: float = Field(default=0.15, ge=0, le=1)  # share of the French rule score in the segment score
@@ -174,10 +178,10 @@ class FlowConfig(_Section):
     chunk_size: int = Field(default=5000, gt=0)  # verbatims analysed per task call (bounds memory)
     partitions: int = Field(default=2, gt=0)  # partitions analysed at once by the task runner (threads or Dask workers)
     assign_chunk_size: int = Field(default=50_000, gt=0)  # segments assigned to themes at once after a first fit (~2 kB each)
-    # runner "local": clean, enrich and link partitions of at least `process_min_rows` rows run in a pool of
-    # `processes` worker processes (pure Python: threads would share one core); 1 = in the flow's threads only
+    # runner "local": when a stage has at least `process_min_rows` verbatims to clean, score or link, its partitions
+    # run in a pool of `processes` worker processes (pure Python: threads would share one core); 1 = threads only
     processes: int = Field(default=2, ge=1)
-    process_min_rows: int = Field(default=2000, ge=1)  # a smaller partition (a quiet night) does not pay a worker's start-up
+    process_min_rows: int = Field(default=10_000, ge=1)  # a quiet night does not pay the workers' start-up (~10 s)
 
 
 class JourneyConfig(_Section):
