@@ -11,8 +11,9 @@ Prints one markdown block::
   default encoder and linked with :func:`verbatim.journey.link_segments` (no themes). A review's
   predicted touchpoints are the union of its segments' ``touchpoints``.
 * Halves: labels with an even id were used to choose the weights (``--fit`` refits the logistic
-  regression on them) and to prune generic keywords; odd ids are held out. Figures are given for
-  both halves and for all labels.
+  regression on them) and to revise the ``assurance`` keywords and examples from their errors;
+  odd ids are held out (their texts are not read). Figures are given for both halves and for all
+  labels.
 * Other sectors, never used for tuning: ``benchmarks/labels/journey_<sector>_own.csv`` (``id``,
   ``touchpoints``, ``text``: French feedback written for this benchmark, labelled before the
   linker was run on it) with the built-in ``ecommerce`` and ``transport`` taxonomies and the
