@@ -83,6 +83,25 @@ def test_short_segment_borrows_its_verbatims_context(segments_of, cfg) -> None:
                                   link_segments(segments.assign(verbatim_id="v0"), emb, ECOMMERCE, no_ctx))
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "confusable"),
+    [
+        ("on m'a radié après deux sinistres", "resiliation", "declaration_sinistre"),
+        ("j'attends le remboursement des cotisations prélevées en trop", "paiement_prelevement", "indemnisation"),
+        ("le garage m'a envoyé un devis de travaux", "expertise", "devis_souscription"),
+        ("ma déclaration de sinistre après le dégât des eaux n'avance pas", "declaration_sinistre", "indemnisation"),
+        ("la cotisation augmente encore cette année", "tarif_cotisation", "paiement_prelevement"),
+        ("impossible d'obtenir ma carte de tiers payant", "gestion_contrat", "indemnisation"),
+        ("je change de mutuelle à la date anniversaire", "resiliation", "devis_souscription"),
+    ],
+)
+def test_assurance_confusable_touchpoints(segments_of, cfg, text: str, expected: str, confusable: str) -> None:
+    segments, emb = segments_of([text])
+    row = link_segments(segments, emb, load_taxonomy("assurance"), cfg).iloc[0]
+    assert row["touchpoint"] == expected, row.to_dict()
+    assert confusable not in row["touchpoints"].split("|"), row.to_dict()
+
+
 def test_keyword_matching_is_accent_insensitive_and_multiword() -> None:
     matcher = KeywordMatcher([["prélèvement", "point relais"], ["remboursé"]])
     ev = matcher.evidence(["PRELEVEMENTS refusés au point   relais", "rembourse"], ["", ""])
