@@ -106,9 +106,10 @@ def themes_task(cfg: Config, run_id: str) -> dict[str, Any]:
 
 
 @task(name="link-partition", cache_policy=NONE)
-def link_partition_task(segments: pd.DataFrame, embeddings: Any, assignments: pd.DataFrame | None, cfg: Config) -> pd.DataFrame:
+def link_partition_task(segments: pd.DataFrame, embeddings: Any, assignments: pd.DataFrame | None,
+                        prototypes: stages.PrototypeVectors, cfg: Config) -> pd.DataFrame:
     """Touchpoints of one partition of segments (pure)."""
-    return in_processes(cfg, stages.link_partition, segments, embeddings, assignments, cfg)
+    return in_processes(cfg, stages.link_partition, segments, embeddings, assignments, prototypes, cfg)
 
 
 def partitioned(cfg: Config, keys: list[Any], read: Callable[[Config, list[Any]], tuple[Any, ...]], compute: Any,

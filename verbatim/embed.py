@@ -103,12 +103,25 @@ def load_model(cfg: EmbedConfig) -> Any:
 
 
 _ENCODE_LOCK = threading.RLock()
+_KNOWN: dict[tuple[str, str], np.ndarray] = {}  # (model id, text) -> vector, see remember()
+
+
+def remember(texts: Sequence[str], vectors: np.ndarray, cfg: EmbedConfig) -> None:
+    """Vectors of ``texts`` computed elsewhere with the model of ``cfg`` (e.g. by the flow's process).
+
+    :func:`encode` returns them without loading the model when it is asked for known texts only:
+    a worker process given the taxonomy's prototype vectors never loads the encoder.
+    """
+    for text, vector in zip(texts, np.asarray(vectors, dtype=np.float32), strict=True):
+        _KNOWN[(model_id(cfg), text)] = vector
 
 
 def encode(texts: Sequence[str], cfg: EmbedConfig) -> np.ndarray:
     """Embed texts (no cache): float32 array of shape (len(texts), dim), L2-normalised."""
     if len(texts) == 0:
         return np.zeros((0, 0), dtype=np.float32)
+    if _KNOWN and all((model_id(cfg), t) in _KNOWN for t in texts):
+        return np.stack([_KNOWN[(model_id(cfg), t)] for t in texts])
     with _ENCODE_LOCK:  # the flow's threads share one model; USE's input module keeps the batch's texts between calls
         model = load_model(cfg)
         vectors = model.encode(list(texts), batch_size=cfg.batch_size, convert_to_numpy=True, normalize_embeddings=True,

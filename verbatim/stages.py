@@ -29,8 +29,8 @@ import pandas as pd
 
 from verbatim.analysis import enrich_segments, enrich_verbatims, link, theme_summary
 from verbatim.config import Config
-from verbatim.embed import cache_vectors, encode, encode_cached, uncached_texts
-from verbatim.journey import load_taxonomy, theme_touchpoints
+from verbatim.embed import cache_vectors, encode, encode_cached, remember, uncached_texts
+from verbatim.journey import link_prototype_texts, load_taxonomy, theme_touchpoints
 from verbatim.sentiment import SEGMENT_SENTIMENT_COLUMNS, load_sentiment_model
 from verbatim.sentiment.model import SentimentModel
 from verbatim.store import Store
@@ -38,6 +38,8 @@ from verbatim.themes import OUTLIER_ID, ThemeModel, apply_edits, load_edits
 from verbatim.themes.model import sample_ids
 
 log = logging.getLogger(__name__)
+
+PrototypeVectors = tuple[list[str], np.ndarray]  # prototype texts and their vectors (same order)
 
 
 @lru_cache(maxsize=2)
@@ -207,23 +209,30 @@ def pending_links(cfg: Config) -> list[str]:
         return store.verbatims_with_segments_without("segment_links")
 
 
-def link_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame | None]:
-    """One partition for linking: ``(segments, embeddings, theme assignments)``.
+def link_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame | None, PrototypeVectors]:
+    """One partition for linking: ``(segments, embeddings, theme assignments, prototypes)``.
 
     The not-yet-linked segments of ``verbatim_ids`` (columns of :meth:`Store.segments_without`),
-    their cached embeddings (same row order) and their rows of ``segment_themes`` (``segment_id``,
-    ``theme_id``; ``None`` when there are none).
+    their cached embeddings (same row order), their rows of ``segment_themes`` (``segment_id``,
+    ``theme_id``; ``None`` when there are none), and the taxonomy's prototype texts with their
+    vectors (from the store's cache), so that a worker process does not load the encoder.
     """
+    texts = link_prototype_texts(load_taxonomy(cfg.journey.taxonomy))
     with Store(cfg.store.path) as store:
         segments = store.segments_without_of("segment_links", verbatim_ids)
         embeddings = encode_cached(segments["text"].tolist(), cfg.embed, store.con)
         themes = store.rows_for("segment_themes", "segment_id", segments["segment_id"].tolist())
-    return segments, embeddings, (themes[["segment_id", "theme_id"]] if len(themes) else None)
+        prototypes = (texts, encode_cached(texts, cfg.embed, store.con))
+    return segments, embeddings, (themes[["segment_id", "theme_id"]] if len(themes) else None), prototypes
 
 
 def link_partition(segments: pd.DataFrame, embeddings: np.ndarray, assignments: pd.DataFrame | None,
-                   cfg: Config) -> pd.DataFrame:
-    """Touchpoints of one partition of segments (pure), helped by their themes: ``LINK_COLUMNS`` rows."""
+                   prototypes: PrototypeVectors, cfg: Config) -> pd.DataFrame:
+    """Touchpoints of one partition of segments (pure), helped by their themes: ``LINK_COLUMNS`` rows.
+
+    ``prototypes`` (texts, vectors) are the taxonomy's prototype embeddings, given so the encoder is not loaded here.
+    """
+    remember(*prototypes, cfg.embed)
     return link(segments, embeddings, assignments, load_taxonomy(cfg.journey.taxonomy), cfg)
 
 

@@ -49,3 +49,19 @@ def test_threads_sharing_the_model_get_their_own_vectors():
         got = list(pool.map(lambda b: embed.encode(b, cfg), batches * 3))
     for i, vectors in enumerate(got):
         np.testing.assert_allclose(vectors, expected[i % len(batches)], atol=1e-5)
+
+
+def test_remembered_vectors_are_returned_without_loading_the_model(monkeypatch):
+    """A worker given the prototype vectors by the flow never loads the encoder (and gets the same vectors)."""
+    cfg = EmbedConfig(model="embed.nulle-part.v0")  # loading this model would raise ModelError
+    vectors = np.eye(3, 512, dtype=np.float32)
+    monkeypatch.setattr(embed, "_KNOWN", {})
+    embed.remember(["devis", "sinistre", "résiliation"], vectors, cfg)
+    np.testing.assert_array_equal(embed.encode(["sinistre", "devis"], cfg), vectors[[1, 0]])
+    assert embed.encode(["devis"], EmbedConfig()).shape == (1, 512)  # another model: computed, not remembered
+    try:
+        embed.encode(["devis", "un texte jamais vu"], cfg)  # one unknown text: the model is needed
+    except embed.ModelError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("an unknown text must go to the model")

@@ -8,7 +8,7 @@
 """
 
 from verbatim.journey.axis import DIMENSIONS, FAMILIES
-from verbatim.journey.link import LINK_COLUMNS, THEME_TOUCHPOINT_COLUMNS, link_segments, theme_touchpoints
+from verbatim.journey.link import LINK_COLUMNS, THEME_TOUCHPOINT_COLUMNS, link_prototype_texts, link_segments, theme_touchpoints
 from verbatim.journey.rollup import ROLLUP_COLUMNS, rollup_touchpoints
 from verbatim.journey.taxonomy import NOT_LINKED, Taxonomy, Touchpoint, builtin_taxonomies, load_taxonomy, taxonomy_from_dict
 from verbatim.journey.view import JOURNEY_VIEW_COLUMNS, journey_view
@@ -25,6 +25,7 @@ __all__ = [
     "Touchpoint",
     "builtin_taxonomies",
     "journey_view",
+    "link_prototype_texts",
     "link_segments",
     "load_taxonomy",
     "rollup_touchpoints",

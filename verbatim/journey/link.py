@@ -37,11 +37,11 @@ from verbatim.config import EmbedConfig, JourneyConfig
 from verbatim.errors import ModelError, SchemaError
 from verbatim.journey.axis import DIMENSIONS, FAMILIES, AxisValue
 from verbatim.journey.lexicon import KeywordMatcher
-from verbatim.journey.prototypes import Prototypes, prototypes_of
+from verbatim.journey.prototypes import Prototypes, prototype_texts, prototypes_of
 from verbatim.journey.taxonomy import NOT_LINKED, Taxonomy
 from verbatim.schema import require_columns
 
-__all__ = ["LINK_COLUMNS", "THEME_TOUCHPOINT_COLUMNS", "link_segments", "theme_touchpoints"]
+__all__ = ["LINK_COLUMNS", "THEME_TOUCHPOINT_COLUMNS", "link_prototype_texts", "link_segments", "theme_touchpoints"]
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,11 @@ def link_segments(segments: pd.DataFrame, embeddings: np.ndarray | None, taxonom
     })
     log.info("linked %d segments to taxonomy %r: %.1f %% non_rattache", n, taxonomy.name, 100 * (1 - linked.mean()))
     return out
+
+
+def link_prototype_texts(taxonomy: Taxonomy) -> list[str]:
+    """Every text :func:`link_segments` embeds as a prototype: the taxonomy's, then the axis families' and dimensions'."""
+    return [*prototype_texts(taxonomy), *prototype_texts(FAMILIES), *prototype_texts(DIMENSIONS)]
 
 
 def _axis(embeddings: np.ndarray | None, texts: list[str], lemmas: list[str], taxonomy: Taxonomy, main: np.ndarray,

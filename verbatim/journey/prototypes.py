@@ -17,7 +17,7 @@ import numpy as np
 from verbatim.config import EmbedConfig
 from verbatim.embed import encode
 
-__all__ = ["Prototypes", "prototypes_of"]
+__all__ = ["Prototypes", "prototype_texts", "prototypes_of"]
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +51,18 @@ def _embed(texts: tuple[str, ...], owner: tuple[int, ...], n_groups: int, cfg: E
     return Prototypes(vectors, np.asarray(owner, dtype=np.int64), n_groups)
 
 
+def _texts_of(item: _Described) -> tuple[str, ...]:
+    return (f"{item.label}. {item.description}", *item.examples)
+
+
+def prototype_texts(groups: Sequence[_Described] | object) -> list[str]:
+    """The texts embedded as prototypes of ``groups`` (see :func:`prototypes_of`), group by group."""
+    return [text for item in getattr(groups, "touchpoints", groups) for text in _texts_of(item)]
+
+
 def prototypes_of(groups: Sequence[_Described] | object, cfg: EmbedConfig) -> Prototypes:
     """Prototypes of touchpoints (a :class:`~verbatim.journey.taxonomy.Taxonomy` or a list of items with
     ``label``, ``description`` and ``examples``), cached by content and model."""
     items = getattr(groups, "touchpoints", groups)
-    texts: list[str] = []
-    owner: list[int] = []
-    for g, item in enumerate(items):
-        for text in (f"{item.label}. {item.description}", *item.examples):
-            texts.append(text)
-            owner.append(g)
-    return _embed(tuple(texts), tuple(owner), len(items), cfg)
+    owner = [g for g, item in enumerate(items) for _ in _texts_of(item)]
+    return _embed(tuple(prototype_texts(items)), tuple(owner), len(items), cfg)
