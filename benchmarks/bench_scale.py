@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 29486 100000 300000] [--night 500]
-        [--night-from SNAPSHOT] [--dask-size 10000] [--skip-vanilla] [--work /tmp/verbatim_bench_scale]
+        [--night-from SNAPSHOT] [--dask-size 10000] [--skip-vanilla] [--live] [--work /tmp/verbatim_bench_scale]
 
 Data: the shared insurance reviews. A size up to 29,486 takes the first reviews; larger sizes
 repeat them with new ids (copy ``k`` of review ``i`` is ``i-k``). Every run spreads its
@@ -22,6 +22,8 @@ embedding cache is seeded from ``/tmp/verbatim_bench_themes`` (vectors computed 
 ``bench_themes.py`` with the same model; copies share their text, hence their vectors). The
 embedding cost is then measured apart, on a random sample of reviews and of segments, and added
 to both sides for the comparison with vanilla BERTopic (which gets the same review vectors).
+With ``--live``, a second cold run of the whole corpus starts from an empty cache and vanilla
+embeds its reviews with the same model, so both sides pay their own embedding, measured.
 """
 
 from __future__ import annotations
@@ -153,8 +155,10 @@ def run_night(config: Path, as_of: date) -> dict:
     return {"wall": wall, "peak_mib": peak[0] / 1024**2, "run": run}
 
 
-def cold_run(reviews: pd.DataFrame, size: int, as_of: date, work: Path, runner: str = "local") -> tuple[Path, dict]:
-    folder = work / f"{runner}-{size}"
+def cold_run(reviews: pd.DataFrame, size: int, as_of: date, work: Path, runner: str = "local",
+             seed: bool = True) -> tuple[Path, dict]:
+    """``verbatim run`` on a new store of ``size`` reviews; its embedding cache seeded unless ``seed`` is False."""
+    folder = work / (f"{runner}-{size}" + ("" if seed else "-live"))
     if folder.exists():
         import shutil
 
@@ -162,7 +166,7 @@ def cold_run(reviews: pd.DataFrame, size: int, as_of: date, work: Path, runner: 
     (folder / "in").mkdir(parents=True)
     grow(reviews, size, as_of).to_csv(folder / "in" / "history.csv", index=False)
     config = write_config(folder, as_of, runner)
-    seeded = seed_embedding_cache(folder / "store" / "verbatim.duckdb")
+    seeded = seed_embedding_cache(folder / "store" / "verbatim.duckdb") if seed else 0
     result = run_night(config, as_of)
     result["seeded"] = seeded
     return folder, result
@@ -187,15 +191,24 @@ def embedding_rates(reviews: pd.DataFrame, n: int = 400) -> dict[str, float]:
     return {"reviews_per_s": n / t_reviews(), "segments_per_s": n / t_segments(), "n_segments": len(segments)}
 
 
-def vanilla(reviews: pd.DataFrame) -> dict[str, float]:
-    """Vanilla BERTopic on every review with the cached review vectors: seconds to fit + transform."""
+def vanilla(reviews: pd.DataFrame, live: bool = False) -> dict[str, float]:
+    """Vanilla BERTopic on every review: seconds to fit + transform, with the cached review vectors,
+    or (``live``) ``embed_seconds`` to embed the reviews with the same model first."""
     from benchmarks.bench_themes import cached_embeddings, run_vanilla
     from verbatim.config import EmbedConfig
+    from verbatim.embed import encode
 
     texts = reviews["text"].astype(str).tolist()
-    embeddings, _ = cached_embeddings(texts, EmbedConfig())
+    embed_seconds = 0.0
+    if live:
+        encode(["échauffement du modèle"], EmbedConfig())
+        with timer() as elapsed:
+            embeddings = encode(texts, EmbedConfig())
+        embed_seconds = elapsed()
+    else:
+        embeddings, _ = cached_embeddings(texts, EmbedConfig())
     labels, words, seconds = run_vanilla(texts, embeddings, 42)
-    return {"seconds": seconds, "topics": len(words), "outliers": float((labels == -1).mean())}
+    return {"seconds": seconds, "embed_seconds": embed_seconds, "topics": len(words), "outliers": float((labels == -1).mean())}
 
 
 def stage_row(name: str, size: int, result: dict) -> str:
@@ -228,6 +241,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     parser.add_argument("--night-from", help="run the night on a copy of this snapshot folder (no cold runs needed)")
     parser.add_argument("--dask-size", type=int, default=10_000, help="0 to skip the Dask run")
     parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument("--live", action="store_true", help="also compare both sides with every text embedded live")
     parser.add_argument("--as-of", default="2026-11-20")
     parser.add_argument("--work", default="/tmp/verbatim_bench_scale")  # noqa: S108
     args = parser.parse_args()
@@ -301,6 +315,16 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         print(f"Adding the embedding each needs at the measured rates ({segs:,} segments: {ours_embed:.0f} s; "
               f"{len(reviews):,} reviews: {van_embed:.0f} s): ratio "
               f"{(ours + ours_embed) / (v['seconds'] + van_embed):.2f}.")
+        if args.live:
+            _, live = cold_run(reviews, len(reviews), as_of, work, seed=False)
+            rows.append(stage_row("cold, local, every text embedded live", len(reviews), live))
+            vl = vanilla(reviews, live=True)
+            ours_live = live["run"]["timings"]["total"]
+            print(rows[-1] + f" ({live['run']['stages']['embed']['texts']:,} texts embedded)")
+            print(f"Live, both sides embedding with the same model: ours {ours_live:.1f} s vs vanilla "
+                  f"{vl['embed_seconds']:.1f} s embedding + {vl['seconds']:.1f} s fit+transform "
+                  f"({vl['topics']} topics, {vl['outliers']:.1%} outliers) -> ratio "
+                  f"{ours_live / (vl['embed_seconds'] + vl['seconds']):.2f}.")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ retry. The run's accounting goes to ``run.json`` in the dated run folder and to 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,6 +160,26 @@ def link_stage(cfg: Config, run_id: str) -> int:
                        lambda links: stages.store_links(cfg, links, run_id))
 
 
+def analysis_stages(cfg: Config, run_id: str, summary: RunSummary) -> tuple[int, int]:
+    """Sentiment alongside embeddings, themes and touchpoints; returns the verbatims enriched and segments linked.
+
+    Sentiment reads only the cleaned segments and the three others never read sentiment, so it
+    runs in a second thread of the flow: while the flow's own thread embeds and fits themes (in
+    this process), sentiment partitions keep the task runner and the worker processes busy,
+    then share them with linking's. Their times overlap in ``run.json``. Fills ``summary.stages``.
+    """
+    context = contextvars.copy_context()  # Prefect's flow-run context, for the tasks the thread submits
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich") as side:
+        enriching = side.submit(context.run, _timed, summary, "enrich", enrich_stage, cfg, run_id)
+        summary.stages["embed"] = {"texts": _timed(summary, "embed", embed_stage, cfg)}
+        summary.stages["themes"] = _timed(summary, "themes", themes_task, cfg, run_id)
+        linked = _timed(summary, "journey", link_stage, cfg, run_id)
+        enriched = enriching.result()
+    summary.stages["enrich"] = {"verbatims": enriched}
+    summary.stages["journey"] = {"segments": linked}
+    return enriched, linked
+
+
 @task(name="write-outputs", cache_policy=NONE)
 def outputs_task(cfg: Config, folder: Path, as_of: datetime, run: dict[str, Any]) -> dict[str, Any]:
     """Write the run folder: themes, hot spots, callbacks, report, Parquet exports."""
@@ -268,15 +290,11 @@ def _nightly(cfg: Config, config_path: str, as_of: str | None, as_of_dt: datetim
         total = ingest_stage(cfg, run_id, summary, as_of_dt if as_of is not None else None)
         logger.info("ingest: read %d, new %d, already seen %d, quarantined %d, not yet due %d",
                     total.read, total.new, total.duplicates, total.quarantined, summary.counts["not_yet"])
-        stats = clean_stage(cfg, run_id, summary)
-        logger.info("clean: %d verbatims cleaned, %d analysed, %d segments; languages %s",
-                    stats["cleaned"], stats["analysed"], stats["segments"], stats["languages"])
-        enriched = _timed(summary, "enrich", enrich_stage, cfg, run_id)
-        summary.stages["enrich"] = {"verbatims": enriched}
-        summary.stages["embed"] = {"texts": _timed(summary, "embed", embed_stage, cfg)}
-        summary.stages["themes"] = _timed(summary, "themes", themes_task, cfg, run_id)
-        linked = _timed(summary, "journey", link_stage, cfg, run_id)
-        summary.stages["journey"] = {"segments": linked}
+        with Store(cfg.store.path):  # keeps the database open: the stages' connections share it, side by side
+            stats = clean_stage(cfg, run_id, summary)
+            logger.info("clean: %d verbatims cleaned, %d analysed, %d segments; languages %s",
+                        stats["cleaned"], stats["analysed"], stats["segments"], stats["languages"])
+            enriched, linked = analysis_stages(cfg, run_id, summary)
         outputs = _timed(summary, "outputs", outputs_task, cfg, folder, as_of_dt, summary.as_dict())
         summary.stages["outputs"] = {"files": outputs["files"], "alerts": outputs["alerts"]}
         logger.info("analysis: %d verbatims enriched, themes %s, %d segments linked",
