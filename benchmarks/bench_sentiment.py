@@ -5,7 +5,9 @@ Prints one markdown block (paste it into BENCHMARKS.md)::
     python benchmarks/bench_sentiment.py [--data ../shared/data/insurance_reviews_fr.csv.gz] [--limit N]
                                          [--folds 5] [--use-embeddings] [--grid]
 
-* Cross-validation: GroupKFold by insurer; each fold trains a fresh model on the other insurers.
+* Cross-validation: GroupKFold by insurer; each fold trains a fresh model on the other insurers
+  (plus the own neutral facts, as ``train.py`` does). Long reviews are labelled with the long-text
+  cuts of the config; a second macro-F1 picks each fold's cuts on the other folds only.
   Binary accuracy: 1-2 vs 4-5 stars, sign of the final score. Macro-F1: 3 classes from the
   neutral band. Spearman: final score vs stars.
 * ``--use-embeddings``: also a logistic regression on multilingual USE review vectors (same folds)
@@ -13,7 +15,7 @@ Prints one markdown block (paste it into BENCHMARKS.md)::
   are read from the ``bench_themes.py`` cache (``/tmp/verbatim_bench_themes/emb-<digest of all
   review texts>.npy``, rows matched by review id) when present, else computed (slow).
 * Other sectors: the shipped model (``models/sentiment``) on ``tests/data/sentiment_cases.csv``,
-  per split (``dev`` guided the rules; ``heldout`` and ``heldout2`` were written afterwards).
+  per split (``dev`` guided the rules; ``heldout``, ``heldout2`` and ``heldout3`` were written afterwards).
 * Throughput: :func:`score_segments` (sentiment + emotion + effort) on short segments.
 """
 
@@ -39,7 +41,7 @@ from verbatim.config import SentimentConfig  # noqa: E402
 from verbatim.sentiment.model import SentimentModel, load_sentiment_model  # noqa: E402
 from verbatim.sentiment.rules import analyse  # noqa: E402
 from verbatim.sentiment.scoring import blend_score, label_of, score_segments  # noqa: E402
-from verbatim.sentiment.train import DEFAULT_DATA, load_reviews  # noqa: E402
+from verbatim.sentiment.train import DEFAULT_DATA, fit_model, load_reviews  # noqa: E402
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "sentiment_cases.csv"
 FUSION_WEIGHT = 0.3  # share of the USE score in the n-gram/USE average (best of 0-1 by 0.1 on the 5-fold OOF scores)
@@ -93,22 +95,46 @@ def blend(model_scores: np.ndarray, analyses: list, cfg: SentimentConfig) -> np.
     return np.array([blend_score(m, a, cfg) for m, a in zip(model_scores, analyses, strict=True)])
 
 
-def metrics(scores: np.ndarray, stars: np.ndarray, cfg: SentimentConfig) -> dict[str, float]:
-    """Binary accuracy, 3-class macro-F1 and Spearman of final scores against stars."""
+def star_labels(stars: np.ndarray) -> np.ndarray:
+    return np.where(stars <= 2, "negatif", np.where(stars == 3, "neutre", "positif"))
+
+
+def metrics(scores: np.ndarray, stars: np.ndarray, cfg: SentimentConfig, words: np.ndarray) -> dict[str, float]:
+    """Binary accuracy, 3-class macro-F1 (labels of :func:`label_of`) and Spearman of final scores against stars."""
     polar = stars != 3
     binary = accuracy_score(stars[polar] >= 4, scores[polar] >= 0)
-    truth = np.where(stars <= 2, "negatif", np.where(stars == 3, "neutre", "positif"))
-    pred = np.array([label_of(s, cfg) for s in scores])
-    return {"binary": binary, "macro_f1": f1_score(truth, pred, average="macro"),
+    pred = np.array([label_of(s, cfg, n) for s, n in zip(scores, words, strict=True)])
+    return {"binary": binary, "macro_f1": f1_score(star_labels(stars), pred, average="macro"),
             "spearman": spearmanr(scores, stars).statistic}
+
+
+def crossfit_cuts(scores: np.ndarray, stars: np.ndarray, cfg: SentimentConfig, words: np.ndarray,
+                  folds: np.ndarray) -> tuple[float, list[tuple[float, float]]]:
+    """Macro-F1 when each fold's long-text cuts are the best ones (grid of 0.025) on the other folds' scores.
+
+    The test fold's labels never choose its cuts; short texts keep the neutral band.
+    """
+    truth, long = star_labels(stars), words > cfg.short_text_words
+    grid = np.round(np.arange(-0.6, 0.61, 0.025), 3)
+    pred = np.array([label_of(s, cfg) for s in scores], dtype=object)
+    chosen = []
+    for k in np.unique(folds):
+        rows = (folds != k) & long
+        best = max((f1_score(truth[rows], np.where(scores[rows] <= lo, "negatif", np.where(scores[rows] >= hi, "positif",
+                                                                                           "neutre")), average="macro"), lo, hi)
+                   for lo in grid[grid <= 0] for hi in grid[grid >= 0])
+        test = (folds == k) & long
+        pred[test] = np.where(scores[test] <= best[1], "negatif", np.where(scores[test] >= best[2], "positif", "neutre"))
+        chosen.append((float(best[1]), float(best[2])))
+    return f1_score(truth, pred.astype(str), average="macro"), chosen
 
 
 def _oof_cache(texts: list[str], folds: int, use_embeddings: bool) -> Path:
     """Temp file for out-of-fold scores, keyed by the texts, the options and the model's source code."""
     digest = hashlib.sha256("\x1f".join(texts).encode())
     digest.update(f"{folds}{use_embeddings}{SentimentModel().get_params()}".encode())
-    for name in ("model", "features", "rules", "lexicon"):
-        digest.update((Path(__file__).resolve().parents[1] / "verbatim" / "sentiment" / f"{name}.py").read_bytes())
+    for name in ("model.py", "features.py", "rules.py", "lexicon.py", "train.py", "data/neutral_facts.txt"):
+        digest.update((Path(__file__).resolve().parents[1] / "verbatim" / "sentiment" / name).read_bytes())
     return Path(tempfile.gettempdir()) / f"verbatim_oof_{digest.hexdigest()[:16]}.npy"
 
 
@@ -120,9 +146,7 @@ def cross_validate(reviews: pd.DataFrame, folds: int) -> np.ndarray:
         return np.load(cache, allow_pickle=False)
     oof = np.zeros(len(reviews))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, groups=reviews["insurer"]):
-        model = SentimentModel()
-        model.fit([texts[i] for i in train_idx], reviews["label"].to_numpy()[train_idx],
-                  groups=reviews["insurer"].to_numpy()[train_idx])
+        model = fit_model(reviews.iloc[train_idx])  # as train.py: the other insurers + the own neutral facts
         oof[test_idx] = model.score([texts[i] for i in test_idx])
     np.save(cache, oof)
     return oof
@@ -148,7 +172,7 @@ def _line(name: str, m: dict[str, float]) -> str:
 
 def case_metrics(part: pd.DataFrame, scores: np.ndarray, cfg: SentimentConfig) -> str:
     """3-class accuracy, macro-F1, binary accuracy and Spearman of ``scores`` against the hand labels."""
-    pred = np.array([label_of(x, cfg) for x in scores])
+    pred = np.array([label_of(x, cfg, analyse(t).n_words) for x, t in zip(scores, part["text"], strict=True)])
     polar = (part["label"] != "neutre").to_numpy()
     binary = accuracy_score(part["label"].to_numpy()[polar] == "positif", scores[polar] >= 0)
     ordinal = part["label"].map({"negatif": -1, "neutre": 0, "positif": 1})
@@ -179,13 +203,21 @@ def main() -> int:
         with timer() as elapsed:
             oof = cross_validate(reviews, args.folds)
         analyses = [analyse(t) for t in reviews["text"]]
-        stars = reviews["stars"].to_numpy()
+        stars, words = reviews["stars"].to_numpy(), np.array([a.n_words for a in analyses])
+        fold_of = np.zeros(len(reviews), dtype=int)
+        for k, (_, test_idx) in enumerate(GroupKFold(n_splits=args.folds).split(oof, groups=reviews["insurer"])):
+            fold_of[test_idx] = k
         lines.append(f"unseen insurers: GroupKFold({args.folds}) by insurer on {len(reviews)} starred reviews, "
-                     f"{reviews['insurer'].nunique()} insurers ({elapsed():.0f} s, 0 s when the out-of-fold scores "
+                     f"{reviews['insurer'].nunique()} insurers, {int((words > cfg.short_text_words).sum())} longer "
+                     f"than {cfg.short_text_words} words ({elapsed():.0f} s, 0 s when the out-of-fold scores "
                      "come from the temp cache)")
-        for name, c in [("n-gram model only", model_only), ("n-gram model + rules (shipped)", cfg)]:
-            lines.append(_line(name, metrics(blend(oof, analyses, c), stars, c)))
-        lines.append(_line("rules only (lexicon)", metrics(np.array([a.score for a in analyses]), stars, cfg)))
+        band_only = {"long_text_negative_cut": -cfg.neutral_band, "long_text_positive_cut": cfg.neutral_band}
+        for name, c in [("n-gram model only", model_only), ("n-gram model + rules (shipped)", cfg),
+                        ("n-gram model + rules, band 0.2 for all", cfg.model_copy(update=band_only))]:
+            lines.append(_line(name, metrics(blend(oof, analyses, c), stars, c, words)))
+        f1, cuts = crossfit_cuts(blend(oof, analyses, cfg), stars, cfg, words, fold_of)
+        lines.append(f"  model + rules, long-text cuts chosen on the other folds: macro-F1 {f1:.3f} (cuts {cuts})")
+        lines.append(_line("rules only (lexicon)", metrics(np.array([a.score for a in analyses]), stars, cfg, words)))
         if args.use_embeddings:
             vectors = review_embeddings(reviews, args.data)
             emb = embedding_oof(vectors, reviews, args.folds)
@@ -193,16 +225,16 @@ def main() -> int:
             for name, scores, c in [("USE + LR only", emb, model_only), ("USE + LR + rules", emb, cfg),
                                     (f"n-gram/USE average ({FUSION_WEIGHT}) only", fused, model_only),
                                     (f"n-gram/USE average ({FUSION_WEIGHT}) + rules", fused, cfg)]:
-                lines.append(_line(name, metrics(blend(scores, analyses, c), stars, c)))
+                lines.append(_line(name, metrics(blend(scores, analyses, c), stars, c, words)))
+            f1, cuts = crossfit_cuts(blend(fused, analyses, cfg), stars, cfg, words, fold_of)
+            lines.append(f"  n-gram/USE average + rules, cuts chosen on the other folds: macro-F1 {f1:.3f} (cuts {cuts})")
             head = embedding_head(vectors, reviews["label"].to_numpy())
         if args.grid:
             for w in (0.0, 0.15, 0.3, 0.45):
-                for band in (0.1, 0.2, 0.25, 0.3, 0.4):
-                    c = cfg.model_copy(update={"rule_weight": w, "neutral_band": band,
-                                               "negation_rule_weight": max(w, cfg.negation_rule_weight)})
-                    m = metrics(blend(oof, analyses, c), stars, c)
-                    lines.append(f"    grid rule_weight={w:.2f} band={band:.2f}: binary {m['binary']:.3f} "
-                                 f"macro-F1 {m['macro_f1']:.3f} Spearman {m['spearman']:.3f}")
+                c = cfg.model_copy(update={"rule_weight": w, "negation_rule_weight": max(w, cfg.negation_rule_weight)})
+                m = metrics(blend(oof, analyses, c), stars, c, words)
+                lines.append(f"    grid rule_weight={w:.2f}: binary {m['binary']:.3f} macro-F1 {m['macro_f1']:.3f} "
+                             f"Spearman {m['spearman']:.3f}")
 
     model = load_sentiment_model()
     cases = pd.read_csv(CASES)
@@ -211,7 +243,8 @@ def main() -> int:
     scored["sector"] = scored["id"].str.split("-").str[0]
     lines.append("other sectors: shipped model + rules on our own French sentences (tests/data/sentiment_cases.csv; "
                  "'dev' guided the lexicon and rules; 'heldout' was written afterwards and seen in one error "
-                 "analysis; 'heldout2' was written and committed before this round's changes, never tuned on)")
+                 "analysis; 'heldout2' was read in the next one; 'heldout3' was written and committed before any "
+                 "scorer ran on it and before this round's changes, never tuned on)")
     case_analyses = [analyse(t) for t in cases["text"]]
     model_scores = model.score(cases["text"].tolist())
     case_vectors = cached_embeddings(cases["text"].tolist()) if head is not None else None

@@ -14,11 +14,12 @@ CASES = Path(__file__).resolve().parents[1] / "data" / "sentiment_cases.csv"
 def test_cases_file_covers_every_rule_and_sector() -> None:
     cases = pd.read_csv(CASES)
     assert list(cases.columns) == ["id", "text", "label", "rule", "split"]
-    assert set(cases["split"]) == {"dev", "heldout", "heldout2"}
+    assert set(cases["split"]) == {"dev", "heldout", "heldout2", "heldout3"}
     assert len(cases) >= 120 and cases["id"].is_unique
     assert set(cases["label"]) == {"negatif", "neutre", "positif"}
     assert {"negation", "intensifier", "softener", "contrast", "question", "emoji", "shouting"} <= set(cases["rule"])
-    assert set(cases["id"].str.split("-").str[0]) == {"ecom", "resto", "tel", "bank", "trans", "media", "energie", "public"}
+    sectors = {"ecom", "resto", "tel", "bank", "trans", "media", "energie", "public", "hotel"}
+    assert set(cases["id"].str.split("-").str[0]) == sectors
 
 
 def test_accuracy_on_other_sectors(model, cfg) -> None:

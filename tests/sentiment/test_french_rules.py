@@ -90,6 +90,13 @@ def test_emojis_and_emoji_words(score, text: str, label: str) -> None:
     assert score(text)[0] == label
 
 
+@pytest.mark.parametrize("text", ["Installation faite sans accroc 🙂", "Livraison sans souci 😀"])
+def test_an_emoji_is_outside_a_sans_scope(score, text: str) -> None:
+    analysis = analyse(text)
+    assert analysis.negated_positive == 0 and analysis.score > 0
+    assert score(text)[0] == "positif"
+
+
 def test_anger_emoji_pushes_negative(score) -> None:
     assert score("Livraison reçue 😡")[1] < score("Livraison reçue")[1]
 

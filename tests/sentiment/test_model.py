@@ -100,3 +100,11 @@ def test_shipped_model_is_small_and_loads(model: SentimentModel) -> None:
     size = sum(p.stat().st_size for p in folder.iterdir())
     assert size < 50 * 1024 * 1024
     assert model.metadata_["n_train"] > 10_000
+
+
+def test_sample_weight_moves_the_fit() -> None:
+    plain = SentimentModel(word_bits=10, char_bits=11, min_groups=1).fit(TEXTS, LABELS)
+    weights = np.where(np.array(LABELS) == "neutre", 20.0, 1.0)
+    heavy = SentimentModel(word_bits=10, char_bits=11, min_groups=1).fit(TEXTS, LABELS, sample_weight=weights)
+    neutral = np.array(LABELS) == "neutre"
+    assert heavy.predict_proba(TEXTS)[neutral, 1].mean() > plain.predict_proba(TEXTS)[neutral, 1].mean()

@@ -40,3 +40,11 @@ def test_contrast_gives_the_rules_more_weight() -> None:
     assert analysis.contrast
     low = CFG.model_copy(update={"contrast_rule_weight": 0.0, "mild_polarity_floor": False})
     assert blend_score(0.8, analysis, CFG) < blend_score(0.8, analysis, low)
+
+
+def test_long_texts_use_their_own_cuts() -> None:
+    low, high = CFG.long_text_negative_cut, CFG.long_text_positive_cut
+    long = CFG.short_text_words + 1
+    assert label_of(high - 0.01, CFG, long) == "neutre" and label_of(high, CFG, long) == "positif"
+    assert label_of(low + 0.01, CFG, long) == "neutre" and label_of(low, CFG, long) == "negatif"
+    assert label_of(CFG.neutral_band, CFG, CFG.short_text_words) == "positif"  # short texts keep the band

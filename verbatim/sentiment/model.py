@@ -84,10 +84,11 @@ class SentimentModel:
 
     # ----- scikit-learn API -------------------------------------------------------------------
     def fit(self, texts: list[str], labels: list[str] | np.ndarray, groups: np.ndarray | None = None,
-            embeddings: np.ndarray | None = None) -> SentimentModel:
+            embeddings: np.ndarray | None = None, sample_weight: np.ndarray | None = None) -> SentimentModel:
         """Learn from texts and labels among :data:`CLASSES`; ``groups`` (company per text) drive ``min_groups``.
 
-        ``embeddings`` (precomputed USE vectors, one row per text) avoid re-embedding in cross-validation.
+        ``embeddings`` (precomputed USE vectors, one row per text) avoid re-embedding in cross-validation;
+        ``sample_weight`` multiplies the balanced class weights row by row.
         """
         texts = list(texts)
         labels = np.asarray(labels)
@@ -100,7 +101,7 @@ class SentimentModel:
         # n-grams with zero IDF (masked) are all-zero columns: leave them out of the solver (5x faster)
         cols = np.r_[np.flatnonzero(self.featurizer_.idf_ > 0), np.arange(n_ngrams, X.shape[1])]
         clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=self.seed)
-        clf.fit(X[:, cols], labels)
+        clf.fit(X[:, cols], labels, sample_weight=sample_weight)
         order = [list(clf.classes_).index(c) for c in CLASSES]
         self.coef_ = np.zeros((len(CLASSES), X.shape[1]), dtype=np.float32)
         self.coef_[:, cols] = clf.coef_[order]

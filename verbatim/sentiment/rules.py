@@ -13,6 +13,8 @@ intensity rules to the final score so that they hold whatever the model learnt:
   softeners (un peu, assez, plutôt...) shrink it; ``peu aimable`` (without ``un``) negates;
 * contrast: words after ``mais``/``cependant``... weigh 1.5, words before 0.5 (flags ``contrast``
   and ``connector`` let :func:`~verbatim.sentiment.scoring.blend_score` trust the rules more);
+* unmet events: a short statement with a negation and no polar word ("le technicien n'est jamais
+  venu", "aucune nouvelle depuis lundi") counts as a mild negative word: what did not happen was due;
 * questions are damped, except rhetorical ones ("pourquoi...", "jusqu'à quand", "enfin") that
   voice a complaint; shouting (mostly capitals) pushes the score down.
 """
@@ -48,6 +50,9 @@ _VERBS_WITH_TRAILING_PAS = frozenset({"recommande", "conseille", "aime", "appré
 _NEGATED_POSITIVE = -0.75
 _NEGATED_NEGATIVE = -0.7
 _ALPHA = 8.0
+_UNMET_EVENT = -0.6  # value of a negated statement without any polar word
+_UNMET_NEGATORS = frozenset({"pas", "jamais", "aucun", "aucune", "personne"})  # "plus" only with "ne"
+_UNMET_MAX_WORDS = 20
 _RHETORICAL = re.compile(r"\b(?:pourquoi|enfin|toujours|normal|comment est-il possible|comment peut-on|jusqu'à quand)\b")
 _MAX_IDIOM = max(len(k.split()) for k in IDIOMS)
 _IDIOM_TOKENS: dict[tuple[str, ...], float] = {}
@@ -59,8 +64,12 @@ FEATURE_NAMES: tuple[str, ...] = ("rule_score", "positive", "negative", "negated
 
 @lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
-    """Lower-cased text with raw emojis mapped to French words, placeholders removed, one space."""
-    text = _EMOJI.sub(lambda m: EMOJIS[m.group(0)], text.translate(_APOSTROPHES))
+    """Lower-cased text with raw emojis mapped to French words, placeholders removed, one space.
+
+    An emoji's word comes after a comma: an emoji is a clause of its own, never inside a negation
+    scope ("sans accroc 🙂" is not "sans content").
+    """
+    text = _EMOJI.sub(lambda m: " ," + EMOJIS[m.group(0)], text.translate(_APOSTROPHES))
     text = _PLACEHOLDER.sub(" ", text)
     return " ".join(text.lower().split())
 
@@ -196,13 +205,17 @@ def _analyse(text: str, shouting_min_ratio: float) -> RuleAnalysis:
             else:
                 neg += value
         i += width
+    n_words = sum(t not in _PUNCT for t in tokens)
+    if not pos and not neg and "?" not in tokens and n_words <= _UNMET_MAX_WORDS and (
+            _UNMET_NEGATORS.intersection(tokens) or ("plus" in tokens and ("ne" in tokens or "n" in tokens))):
+        neg = _UNMET_EVENT
     total = pos + neg
     score = total / math.sqrt(total * total + _ALPHA)
     return RuleAnalysis(
         score=score, positive=pos, negative=neg, negated_positive=neg_pos, negated_negative=neg_neg,
         intensified=any_int, softened=any_soft, question="?" in tokens and not _RHETORICAL.search(norm),
         exclamation=tokens.count("!"), shouting=shouting_ratio(text) >= shouting_min_ratio,
-        n_words=sum(t not in _PUNCT for t in tokens), contrast=contrasted, connector=contrast_at >= 0,
+        n_words=n_words, contrast=contrasted, connector=contrast_at >= 0,
     )
 
 

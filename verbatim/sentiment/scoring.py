@@ -3,7 +3,9 @@
 Segment score = ``(1 - w) * model + w * rules`` (``w`` from :func:`blend_score`: larger in short
 segments and when a negation flipped a word), then the intensity rules of
 :func:`~verbatim.sentiment.rules.adjust_score` (intensifiers, softeners, questions, shouting).
-Label: ``negatif`` below ``-neutral_band``, ``positif`` above ``+neutral_band``, ``neutre`` between.
+Label: ``negatif`` below ``-neutral_band``, ``positif`` above ``+neutral_band``, ``neutre`` between;
+texts longer than ``short_text_words`` use ``long_text_negative_cut``/``long_text_positive_cut`` instead
+(chosen for macro-F1 on unseen insurers' reviews, which are long and often mixed).
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ log = logging.getLogger(__name__)
 SEGMENT_SENTIMENT_COLUMNS: tuple[str, ...] = ("sentiment", "sentiment_score", "sentiment_strength", "emotion", "effort")
 
 
-def label_of(score: float, cfg: SentimentConfig) -> str:
-    """``negatif``/``neutre``/``positif`` from a score and the configured neutral band."""
-    if score <= -cfg.neutral_band:
+def label_of(score: float, cfg: SentimentConfig, n_words: int = 0) -> str:
+    """``negatif``/``neutre``/``positif`` from a score: the neutral band, or the long-text cuts past ``short_text_words``."""
+    if n_words > cfg.short_text_words:
+        low, high = cfg.long_text_negative_cut, cfg.long_text_positive_cut
+    else:
+        low, high = -cfg.neutral_band, cfg.neutral_band
+    if score <= low:
         return "negatif"
-    if score >= cfg.neutral_band:
+    if score >= high:
         return "positif"
     return "neutre"
 
@@ -68,18 +74,27 @@ def blend_score(model_score: float, analysis: RuleAnalysis, cfg: SentimentConfig
     return score
 
 
-def final_scores(texts: list[str], model: SentimentModel, cfg: SentimentConfig,
-                 embeddings: np.ndarray | None = None) -> np.ndarray:
-    """Final sentiment scores in [-1, 1] of raw texts (model + rules + intensity adjustments)."""
+def score_texts(texts: list[str], model: SentimentModel, cfg: SentimentConfig,
+                embeddings: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Final sentiment scores in [-1, 1] of raw texts (model + rules + intensity adjustments) and their word counts."""
     texts = ["" if t is None else str(t) for t in texts]
     out = np.zeros(len(texts), dtype=np.float64)
+    words = np.zeros(len(texts), dtype=np.int64)
     for start in range(0, len(texts), cfg.batch_size):
         batch = texts[start:start + cfg.batch_size]
         emb = None if embeddings is None else embeddings[start:start + cfg.batch_size]
         model_scores = model.score(batch, emb)
         for k, (text, m) in enumerate(zip(batch, model_scores, strict=True)):
-            out[start + k] = blend_score(m, analyse(text, cfg.shouting_min_ratio), cfg)
-    return out
+            analysis = analyse(text, cfg.shouting_min_ratio)
+            out[start + k] = blend_score(m, analysis, cfg)
+            words[start + k] = analysis.n_words
+    return out, words
+
+
+def final_scores(texts: list[str], model: SentimentModel, cfg: SentimentConfig,
+                 embeddings: np.ndarray | None = None) -> np.ndarray:
+    """Final sentiment scores in [-1, 1] of raw texts (see :func:`score_texts`)."""
+    return score_texts(texts, model, cfg, embeddings)[0]
 
 
 def score_segments(segments: pd.DataFrame, model: SentimentModel, cfg: SentimentConfig | None = None) -> pd.DataFrame:
@@ -98,9 +113,9 @@ def score_segments(segments: pd.DataFrame, model: SentimentModel, cfg: Sentiment
     require_columns(segments, ["text"], "score_segments")
     out = segments.copy()
     texts = out["text"].fillna("").astype(str).tolist()
-    scores = final_scores(texts, model, cfg)
+    scores, words = score_texts(texts, model, cfg)
     out["sentiment_score"] = scores
-    out["sentiment"] = [label_of(s, cfg) for s in scores]
+    out["sentiment"] = [label_of(s, cfg, n) for s, n in zip(scores, words, strict=True)]
     out["sentiment_strength"] = np.abs(scores)
     out["emotion"] = [detect_emotion(t, s) for t, s in zip(texts, scores, strict=True)]
     out["effort"] = [detect_effort(t) for t in texts]

@@ -5,6 +5,9 @@ Usage::
     python -m verbatim.sentiment.train [--data ../shared/data/insurance_reviews_fr.csv.gz] [--out models/sentiment]
 
 Labels come from the stars (1-2 negatif, 3 neutre, 4-5 positif); rows without stars are unused.
+The reviews hold opinions only (3 stars means mixed, not factual), so the project's own neutral
+factual sentences (``verbatim/sentiment/data/neutral_facts.txt``, written for it, not copied from
+any data set) are added as ``neutre`` rows of weight ``--facts-weight``, as one more company.
 The companies (``insurer`` column) drive the cross-company IDF guard. Training is deterministic
 (seeded solver, no sampling unless ``--limit``). The model card lives in ``models/MODEL_CARD.md``.
 """
@@ -26,6 +29,32 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "insurance_reviews_fr.csv.gz"
 STAR_LABELS = {1: "negatif", 2: "negatif", 3: "neutre", 4: "positif", 5: "positif"}
+NEUTRAL_FACTS = Path(__file__).resolve().parent / "data" / "neutral_facts.txt"
+FACTS_WEIGHT = 10.0  # sample weight of each own neutral fact (146 short rows next to ~20,000 long reviews)
+FACTS_GROUP = "own_neutral_facts"
+
+
+def load_neutral_facts(path: Path = NEUTRAL_FACTS) -> list[str]:
+    """The project's own neutral factual sentences, one per line (``#`` lines are comments)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def training_rows(reviews: pd.DataFrame, facts_weight: float = FACTS_WEIGHT) -> pd.DataFrame:
+    """Reviews plus the own neutral facts: columns ``text``, ``label``, ``group``, ``weight`` (the facts last)."""
+    rows = pd.DataFrame({"text": reviews["text"], "label": reviews["label"], "group": reviews["insurer"], "weight": 1.0})
+    if facts_weight <= 0:
+        return rows.reset_index(drop=True)
+    facts = load_neutral_facts()
+    extra = pd.DataFrame({"text": facts, "label": "neutre", "group": FACTS_GROUP, "weight": facts_weight})
+    return pd.concat([rows, extra], ignore_index=True)
+
+
+def fit_model(reviews: pd.DataFrame, facts_weight: float = FACTS_WEIGHT, **params: object) -> SentimentModel:
+    """A :class:`SentimentModel` (``params``) fitted on ``reviews`` plus the own neutral facts."""
+    rows = training_rows(reviews, facts_weight)
+    return SentimentModel(**params).fit(rows["text"].tolist(), rows["label"].to_numpy(), groups=rows["group"].to_numpy(),
+                                        sample_weight=rows["weight"].to_numpy())
 
 
 def load_reviews(path: Path, limit: int | None = None, seed: int = 42) -> pd.DataFrame:
@@ -49,15 +78,16 @@ def load_reviews(path: Path, limit: int | None = None, seed: int = 42) -> pd.Dat
     return frame[["id", "text", "stars", "insurer", "label"]].reset_index(drop=True)
 
 
-def train(data: Path, out: Path, limit: int | None = None, use_embeddings: bool = False, seed: int = 42) -> SentimentModel:
-    """Fit a :class:`SentimentModel` on all starred reviews and save it into ``out``."""
+def train(data: Path, out: Path, limit: int | None = None, use_embeddings: bool = False, seed: int = 42,
+          facts_weight: float = FACTS_WEIGHT) -> SentimentModel:
+    """Fit a :class:`SentimentModel` on all starred reviews (+ own neutral facts) and save it into ``out``."""
     reviews = load_reviews(data, limit, seed)
     start = time.perf_counter()
-    model = SentimentModel(use_embeddings=use_embeddings, seed=seed)
-    model.fit(reviews["text"].tolist(), reviews["label"].to_numpy(), groups=reviews["insurer"].to_numpy())
+    model = fit_model(reviews, facts_weight, use_embeddings=use_embeddings, seed=seed)
     counts = reviews["label"].value_counts().to_dict()
     metadata = {"data": Path(data).name, "n_train": len(reviews), "n_companies": int(reviews["insurer"].nunique()),
                 "label_counts": {k: int(v) for k, v in counts.items()}, "seed": seed,
+                "neutral_facts": len(load_neutral_facts()) if facts_weight > 0 else 0, "facts_weight": facts_weight,
                 "fit_seconds": round(time.perf_counter() - start, 1)}
     model.save(out, metadata)
     size = sum(f.stat().st_size for f in Path(out).iterdir()) / 1e6
@@ -74,9 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many reviews")
     parser.add_argument("--use-embeddings", action="store_true", help="add USE sentence embeddings (slower)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--facts-weight", type=float, default=FACTS_WEIGHT,
+                        help="sample weight of the own neutral facts (0: reviews only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    train(args.data, args.out, args.limit, args.use_embeddings, args.seed)
+    train(args.data, args.out, args.limit, args.use_embeddings, args.seed, args.facts_weight)
     return 0
 
 
