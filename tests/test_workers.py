@@ -69,3 +69,34 @@ def test_a_broken_pool_redoes_the_partition_here_and_is_restarted(fresh_pool: No
     cfg = Config.model_validate({"flow": {"processes": 2, "process_min_rows": 1}})
     assert in_processes(cfg, os.getpid) == os.getpid()
     assert stopped == [True] and "worker processes broke" in caplog.text
+
+
+def _torch_importable() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _sparse_sum() -> float:
+    import numpy as np
+    import scipy.sparse as sp
+
+    return float((sp.identity(3, format="csr") @ np.ones(3)).sum())
+
+
+def test_workers_never_load_torch_and_scipy_still_works(fresh_pool: None) -> None:
+    """spaCy would import torch in every worker (a second and several hundred MB); the stages never need it."""
+    import pandas as pd
+
+    from verbatim.clean import clean_verbatims
+    from verbatim.config import CleanConfig
+
+    assert _torch_importable()  # installed, and usable in this process
+    pool = workers.executor(1)
+    assert pool.submit(_torch_importable).result() is False
+    assert pool.submit(_sparse_sum).result() == 3.0  # scipy (which probes for torch arrays) still works
+    frame = pd.DataFrame({"verbatim_id": ["v1"], "channel": ["survey"], "text": ["Accueil parfait, mais la livraison a traîné."]})
+    _, segments = pool.submit(clean_verbatims, frame, CleanConfig()).result()  # spaCy without torch
+    assert len(segments) == 2
