@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -47,21 +48,35 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
         return store.add_batch(batch, run_id)
 
 
-def in_processes(cfg: Config, fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)`` in this machine's worker processes, or right here.
+_slots: dict[int, threading.Semaphore] = {}
+_slots_lock = threading.Lock()
 
-    Under the local runner with ``[flow].processes`` > 1, the partition goes to the pool of
-    :mod:`verbatim.workers` (the task's thread waits for it), so the CPU-bound stages use every
-    core; on a Dask worker, or with one process, it runs in the calling thread. Same result
-    either way. If the pool breaks (a worker killed), the partition is redone here and the pool
-    restarted on next use.
+
+def _worker_slots(n: int) -> threading.Semaphore:
+    with _slots_lock:
+        return _slots.setdefault(n, threading.Semaphore(n))
+
+
+def in_processes(cfg: Config, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in one of this machine's worker processes if one is free, else right here.
+
+    Under the local runner, ``[flow].processes`` counts the flow's own process: the pool of
+    :mod:`verbatim.workers` has ``processes - 1`` workers. A task thread that finds a worker free
+    hands it the partition (and waits); the others analyse theirs in the flow's process, which
+    already holds every model. So the CPU-bound stages use ``processes`` cores while paying only
+    ``processes - 1`` worker start-ups. On a Dask worker, or with one process, everything runs
+    in the calling thread. Same result either way. If the pool breaks (a worker killed), the
+    partition is redone here and the pool restarted on next use.
     """
-    if cfg.runner == "local" and cfg.flow.processes > 1:
+    helpers = cfg.flow.processes - 1
+    if cfg.runner == "local" and helpers > 0 and (slots := _worker_slots(helpers)).acquire(blocking=False):
         try:
-            return workers.executor(cfg.flow.processes).submit(fn, *args).result()
+            return workers.executor(helpers).submit(fn, *args).result()
         except BrokenProcessPool:
             logging.getLogger(__name__).warning("the worker processes broke (one was killed); running the partition in the flow")
             workers.shutdown()
+        finally:
+            slots.release()
     return fn(*args)
 
 
@@ -164,9 +179,9 @@ def analysis_stages(cfg: Config, run_id: str, summary: RunSummary) -> tuple[int,
     """Sentiment alongside embeddings, themes and touchpoints; returns the verbatims enriched and segments linked.
 
     Sentiment reads only the cleaned segments and the three others never read sentiment, so it
-    runs in a second thread of the flow: while the flow's own thread embeds and fits themes (in
-    this process), sentiment partitions keep the task runner and the worker processes busy,
-    then share them with linking's. Their times overlap in ``run.json``. Fills ``summary.stages``.
+    runs in a second thread of the flow, its partitions sharing the task runner and the worker
+    processes with linking's while the flow's own thread embeds and fits themes. Their times
+    overlap in ``run.json``. Fills ``summary.stages``.
     """
     context = contextvars.copy_context()  # Prefect's flow-run context, for the tasks the thread submits
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich") as side:

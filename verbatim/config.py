@@ -179,7 +179,8 @@ class FlowConfig(_Section):
     partitions: int = Field(default=2, gt=0)  # partitions analysed at once by the task runner (threads or Dask workers)
     assign_chunk_size: int = Field(default=50_000, gt=0)  # segments assigned to themes at once after a first fit (~2 kB each)
     # runner "local": when a stage has at least `process_min_rows` verbatims to clean, score or link, its partitions
-    # run in a pool of `processes` worker processes (pure Python: threads would share one core); 1 = threads only
+    # run in `processes` processes: the flow's own and a pool of `processes - 1` workers (pure Python: threads would
+    # share one core); 1 = the flow's threads only
     processes: int = Field(default=2, ge=1)
     process_min_rows: int = Field(default=10_000, ge=1)  # a quiet night does not pay the workers' start-up (~10 s)
 
