@@ -163,15 +163,18 @@ def enrich_stage(cfg: Config, run_id: str) -> int:
 
 def embed_stage(cfg: Config) -> int:
     """Embed every new segment text missing from the store's cache; returns how many texts."""
-    missing = stages.pending_embed(cfg)  # read once: the cache is probed for the night's texts only
-    texts = dict(zip(missing["text_hash"], missing["text"], strict=True))
+    texts = stages.pending_embed(cfg)  # read once: the cache is probed for the night's texts only
     return partitioned(cfg, list(texts), lambda _, hashes: (hashes, [texts[h] for h in hashes]), embed_partition_task,
                        lambda result: stages.store_embeddings(cfg, result))
 
 
 def link_stage(cfg: Config, run_id: str) -> int:
     """Touchpoints of every segment not linked yet; returns how many."""
-    return partitioned(cfg, stages.pending_links(cfg), stages.link_work, link_partition_task,
+    keys = stages.pending_links(cfg)
+    if not keys:
+        return 0
+    prototypes = stages.link_prototypes(cfg)  # once for the stage, sent with each partition
+    return partitioned(cfg, keys, lambda c, ids: (*stages.link_work(c, ids), prototypes), link_partition_task,
                        lambda links: stages.store_links(cfg, links, run_id))
 
 

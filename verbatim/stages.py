@@ -109,15 +109,14 @@ def store_enrichment(cfg: Config, result: tuple[pd.DataFrame, pd.DataFrame], run
     return len(per_verbatim)
 
 
-def pending_embed(cfg: Config) -> pd.DataFrame:
-    """Distinct texts of not-yet-themed segments with no cached embedding (``text_hash``, ``text``).
+def pending_embed(cfg: Config) -> dict[str, str]:
+    """Distinct texts of not-yet-themed segments with no cached embedding: text hash -> text.
 
     Only the night's new segments are probed, so the cost grows with them, not with the store.
     """
     with Store(cfg.store.path) as store:
         texts = store.segments_without("segment_themes")["text"].astype(str).tolist()
-        missing = uncached_texts(texts, cfg.embed, store.con)
-    return pd.DataFrame({"text_hash": list(missing), "text": list(missing.values())}, dtype=object)
+        return uncached_texts(texts, cfg.embed, store.con)
 
 
 def embed_partition(hashes: list[str], texts: list[str], cfg: Config) -> tuple[list[str], np.ndarray]:
@@ -209,28 +208,33 @@ def pending_links(cfg: Config) -> list[str]:
         return store.verbatims_with_segments_without("segment_links")
 
 
-def link_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame | None, PrototypeVectors]:
-    """One partition for linking: ``(segments, embeddings, theme assignments, prototypes)``.
+def link_prototypes(cfg: Config) -> PrototypeVectors:
+    """The taxonomy's prototype texts with their vectors (from the store's cache), sent with every
+    linking partition so that a worker process does not load the encoder."""
+    texts = link_prototype_texts(load_taxonomy(cfg.journey.taxonomy))
+    with Store(cfg.store.path) as store:
+        return texts, encode_cached(texts, cfg.embed, store.con)
+
+
+def link_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame | None]:
+    """One partition for linking: ``(segments, embeddings, theme assignments)``.
 
     The not-yet-linked segments of ``verbatim_ids`` (columns of :meth:`Store.segments_without`),
-    their cached embeddings (same row order), their rows of ``segment_themes`` (``segment_id``,
-    ``theme_id``; ``None`` when there are none), and the taxonomy's prototype texts with their
-    vectors (from the store's cache), so that a worker process does not load the encoder.
+    their cached embeddings (same row order) and their rows of ``segment_themes`` (``segment_id``,
+    ``theme_id``; ``None`` when there are none).
     """
-    texts = link_prototype_texts(load_taxonomy(cfg.journey.taxonomy))
     with Store(cfg.store.path) as store:
         segments = store.segments_without_of("segment_links", verbatim_ids)
         embeddings = encode_cached(segments["text"].tolist(), cfg.embed, store.con)
         themes = store.rows_for("segment_themes", "segment_id", segments["segment_id"].tolist())
-        prototypes = (texts, encode_cached(texts, cfg.embed, store.con))
-    return segments, embeddings, (themes[["segment_id", "theme_id"]] if len(themes) else None), prototypes
+    return segments, embeddings, (themes[["segment_id", "theme_id"]] if len(themes) else None)
 
 
 def link_partition(segments: pd.DataFrame, embeddings: np.ndarray, assignments: pd.DataFrame | None,
                    prototypes: PrototypeVectors, cfg: Config) -> pd.DataFrame:
     """Touchpoints of one partition of segments (pure), helped by their themes: ``LINK_COLUMNS`` rows.
 
-    ``prototypes`` (texts, vectors) are the taxonomy's prototype embeddings, given so the encoder is not loaded here.
+    ``prototypes`` (texts, vectors, see :func:`link_prototypes`) spare this process the encoder.
     """
     remember(*prototypes, cfg.embed)
     return link(segments, embeddings, assignments, load_taxonomy(cfg.journey.taxonomy), cfg)
