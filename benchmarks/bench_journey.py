@@ -2,7 +2,7 @@
 
 Prints one markdown block::
 
-    python benchmarks/bench_journey.py [--data ../shared/data/insurance_reviews_fr.csv.gz] [--fit]
+    python benchmarks/bench_journey.py [--data ../shared/data/insurance_reviews_fr.csv.gz] [--fit] [--fresh]
 
 * Labels: ``benchmarks/labels/journey_assurance.csv`` (``id``, ``touchpoints`` ``|``-joined, empty
   when the review names no touchpoint): reviews drawn with a seeded sample spread over the 45
@@ -12,8 +12,11 @@ Prints one markdown block::
   predicted touchpoints are the union of its segments' ``touchpoints``.
 * Halves: labels with an even id were used to choose the weights (``--fit`` refits the logistic
   regression on them) and to revise the ``assurance`` keywords and examples from their errors;
-  odd ids are held out (their texts are not read). Figures are given for both halves and for all
-  labels.
+  odd ids were held out until they had been scored three times; both halves are now tuning data.
+  Figures are given for both halves and for all labels.
+* Fresh held-out labels: ``benchmarks/labels/journey_assurance_fresh.csv`` (same format), drawn
+  with :func:`draw_sample` and :data:`FRESH_SEED` excluding the ids above (``--draw N`` prints
+  them), labelled by hand and committed before any linker run on them; scored with ``--fresh``.
 * Other sectors, never used for tuning: ``benchmarks/labels/journey_<sector>_own.csv`` (``id``,
   ``touchpoints``, ``text``: French feedback written for this benchmark, labelled before the
   linker was run on it) with the built-in ``ecommerce`` and ``transport`` taxonomies and the
@@ -42,9 +45,13 @@ from verbatim.journey import NOT_LINKED, link_segments, load_taxonomy  # noqa: E
 from verbatim.journey.lexicon import KeywordMatcher  # noqa: E402
 from verbatim.journey.link import _similarity, _verbatim_context  # noqa: E402
 from verbatim.journey.prototypes import prototypes_of  # noqa: E402
+from verbatim.journey.taxonomy import Taxonomy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "labels" / "journey_assurance.csv"
+#: Fresh held-out labels (same protocol, drawn with :data:`FRESH_SEED` excluding :data:`LABELS`).
+FRESH_LABELS = ROOT / "benchmarks" / "labels" / "journey_assurance_fresh.csv"
+FRESH_SEED = 20261123
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "insurance_reviews_fr.csv.gz"
 #: Other sectors: (name, taxonomy name or path, labels with text), scored as written.
 OWN_SETS: tuple[tuple[str, str, Path], ...] = (
@@ -73,9 +80,29 @@ def _segmented(labels: pd.DataFrame, ids: pd.Series, texts: pd.Series) -> tuple[
     return segments.reset_index(drop=True), truth
 
 
-def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]]]:
-    """Labels, segments of the labelled reviews and the true touchpoints per review id."""
-    labels = pd.read_csv(LABELS, keep_default_na=False, dtype={"id": str})
+def draw_sample(reviews: pd.DataFrame, n: int, seed: int, exclude: set[str] = frozenset(),
+                min_chars: int = 40, max_chars: int = 450) -> list[str]:
+    """Ids of a seeded sample of about ``n`` reviews spread over every insurer (reads ``id``, ``text``, ``insurer``).
+
+    Reviews of ``min_chars``-``max_chars`` characters whose id is not in ``exclude``; each insurer
+    gets a share of ``n`` proportional to the square root of its eligible reviews (at least one),
+    so the two largest insurers do not fill the sample.
+    """
+    lengths = reviews["text"].fillna("").str.len()
+    pool = reviews[lengths.between(min_chars, max_chars) & ~reviews["id"].isin(exclude)]
+    sizes = pool["insurer"].value_counts().sort_index()
+    quota = np.maximum(1, np.round(n * np.sqrt(sizes) / np.sqrt(sizes).sum())).astype(int)
+    rng = np.random.default_rng(seed)
+    ids: list[str] = []
+    for insurer, k in quota.items():
+        members = pool.loc[pool["insurer"] == insurer, "id"].to_numpy()
+        ids += rng.choice(members, size=min(k, len(members)), replace=False).tolist()
+    return sorted(ids, key=int)
+
+
+def load(data: Path, path: Path = LABELS) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]]]:
+    """Labels of ``path``, segments of the labelled reviews and the true touchpoints per review id."""
+    labels = pd.read_csv(path, keep_default_na=False, dtype={"id": str})
     reviews = pd.read_csv(data, dtype={"id": str})
     reviews = reviews[reviews["id"].isin(labels["id"])]
     segments, truth = _segmented(labels, reviews["id"], reviews["text"])
@@ -149,7 +176,16 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--fit", action="store_true", help="refit the logistic weights on the even half and print them")
     parser.add_argument("--min-confidence", type=float, default=None)
+    parser.add_argument("--fresh", action="store_true",
+                        help="also score the fresh held-out labels (FRESH_LABELS): only once, at the end of a tuning round")
+    parser.add_argument("--draw", type=int, default=0, metavar="N",
+                        help="print the ids of a new seeded sample of about N unlabelled reviews (FRESH_SEED) and exit")
     args = parser.parse_args()
+    if args.draw:
+        reviews = pd.read_csv(args.data, dtype={"id": str})
+        labelled = set(pd.read_csv(LABELS, dtype={"id": str})["id"])
+        print("\n".join(draw_sample(reviews, args.draw, FRESH_SEED, labelled)))
+        return
 
     cfg = JourneyConfig(taxonomy="assurance")
     if args.min_confidence is not None:
@@ -181,7 +217,25 @@ def main() -> None:
     print("| touchpoint | support | precision | recall |\n|---|---|---|---|")
     for row in per_all.itertuples():
         print(f"| {row.touchpoint} | {row.support} | {row.precision:.2f} | {row.recall:.2f} |")
+    if args.fresh:
+        fresh(args.data, tax, cfg)
     other_sectors(cfg)
+
+
+def fresh(data: Path, tax: Taxonomy, cfg: JourneyConfig) -> None:
+    """Scores on the fresh held-out labels (:data:`FRESH_LABELS`), never used for tuning."""
+    labels, segments, truth = load(data, FRESH_LABELS)
+    links = link_segments(segments, cached_embeddings(segments["text"].tolist()), tax, cfg)
+    pred, main_tp = predictions(segments, links)
+    s, per = scores(sorted(labels["id"]), truth, pred, main_tp, tax.ids)
+    print(f"\n### Fresh held-out insurance labels ({FRESH_LABELS.name}, seed {FRESH_SEED})\n")
+    print("| reviews | segments | micro-P | micro-R | micro-F1 | main touchpoint among the true ones | segments `non_rattache` |"
+          "\n|---|---|---|---|---|---|---|")
+    print(f"| {s['n']} | {len(segments)} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['main_hit']:.3f} "
+          f"| {(links['touchpoint'] == NOT_LINKED).mean():.1%} |")
+    print("\n| touchpoint | support | precision | recall |\n|---|---|---|---|")
+    for row in per.itertuples():
+        print(f"| {row.touchpoint} | {row.support} | {row.precision:.2f} | {row.recall:.2f} |")
 
 
 def other_sectors(cfg: JourneyConfig) -> None:

@@ -17,6 +17,7 @@ LABELS = ROOT / "benchmarks" / "labels"
     ("file", "taxonomy", "with_text"),
     [
         ("journey_assurance.csv", "assurance", False),
+        ("journey_assurance_fresh.csv", "assurance", False),
         ("journey_ecommerce_own.csv", "ecommerce", True),
         ("journey_transport_own.csv", "transport", True),
         ("journey_restauration_own.csv", str(ROOT / "benchmarks" / "taxonomies" / "restauration.yaml"), True),
@@ -33,3 +34,11 @@ def test_labels_name_touchpoints_of_their_taxonomy(file: str, taxonomy: str, wit
         assert len(labels) >= 50 and labels["text"].str.strip().ne("").all()
         assert (labels["touchpoints"] == "").sum() >= 3
         assert labels["touchpoints"].str.contains("|", regex=False).sum() >= 5
+
+
+def test_fresh_insurance_labels_are_new_reviews() -> None:
+    """The fresh held-out set shares no review with the tuning labels and is at least 200 reviews."""
+    old = pd.read_csv(LABELS / "journey_assurance.csv", dtype=str)["id"]
+    fresh = pd.read_csv(LABELS / "journey_assurance_fresh.csv", keep_default_na=False, dtype=str)
+    assert len(fresh) >= 200
+    assert not set(fresh["id"]) & set(old)
