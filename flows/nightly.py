@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -48,35 +47,25 @@ def store_batch_task(store_path: Path, batch: Batch, run_id: str) -> Accounting:
         return store.add_batch(batch, run_id)
 
 
-_slots: dict[int, threading.Semaphore] = {}
-_slots_lock = threading.Lock()
-
-
-def _worker_slots(n: int) -> threading.Semaphore:
-    with _slots_lock:
-        return _slots.setdefault(n, threading.Semaphore(n))
-
-
 def in_processes(cfg: Config, fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)`` in one of this machine's worker processes if one is free, else right here.
+    """``fn(*args)`` on the first free core of this machine: a worker process, or the flow's own process.
 
     Under the local runner, ``[flow].processes`` counts the flow's own process: the pool of
-    :mod:`verbatim.workers` has ``processes - 1`` workers. A task thread that finds a worker free
-    hands it the partition (and waits); the others analyse theirs in the flow's process, which
-    already holds every model. So the CPU-bound stages use ``processes`` cores while paying only
+    :mod:`verbatim.workers` has ``processes - 1`` workers, and the flow's process, which already
+    holds every model, is the last core (:func:`verbatim.workers.run`; it is busy while the flow
+    embeds or fits themes). So the CPU-bound stages use ``processes`` cores while paying only
     ``processes - 1`` worker start-ups. On a Dask worker, or with one process, everything runs
     in the calling thread. Same result either way. If the pool breaks (a worker killed), the
     partition is redone here and the pool restarted on next use.
     """
     helpers = cfg.flow.processes - 1
-    if cfg.runner == "local" and helpers > 0 and (slots := _worker_slots(helpers)).acquire(blocking=False):
-        try:
-            return workers.executor(helpers).submit(fn, *args).result()
-        except BrokenProcessPool:
-            logging.getLogger(__name__).warning("the worker processes broke (one was killed); running the partition in the flow")
-            workers.shutdown()
-        finally:
-            slots.release()
+    if cfg.runner != "local" or helpers < 1:
+        return fn(*args)
+    try:
+        return workers.run(fn, *args, workers=helpers)
+    except BrokenProcessPool:
+        logging.getLogger(__name__).warning("the worker processes broke (one was killed); running the partition in the flow")
+        workers.shutdown()
     return fn(*args)
 
 
@@ -189,8 +178,9 @@ def analysis_stages(cfg: Config, run_id: str, summary: RunSummary) -> tuple[int,
     context = contextvars.copy_context()  # Prefect's flow-run context, for the tasks the thread submits
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich") as side:
         enriching = side.submit(context.run, _timed, summary, "enrich", enrich_stage, cfg, run_id)
-        summary.stages["embed"] = {"texts": _timed(summary, "embed", embed_stage, cfg)}
-        summary.stages["themes"] = _timed(summary, "themes", themes_task, cfg, run_id)
+        with workers.computing_here():  # the flow's own core embeds and fits: sentiment's partitions go to the workers
+            summary.stages["embed"] = {"texts": _timed(summary, "embed", embed_stage, cfg)}
+            summary.stages["themes"] = _timed(summary, "themes", themes_task, cfg, run_id)
         linked = _timed(summary, "journey", link_stage, cfg, run_id)
         enriched = enriching.result()
     summary.stages["enrich"] = {"verbatims": enriched}

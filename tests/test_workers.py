@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,3 +103,63 @@ def test_workers_never_load_torch_and_scipy_still_works(fresh_pool: None) -> Non
     frame = pd.DataFrame({"verbatim_id": ["v1"], "channel": ["survey"], "text": ["Accueil parfait, mais la livraison a traîné."]})
     _, segments = pool.submit(clean_verbatims, frame, CleanConfig()).result()  # spaCy without torch
     assert len(segments) == 2
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_run_uses_a_free_worker_then_this_process_then_waits(fresh_pool: None) -> None:
+    """Two cores: the first call goes to the worker, the second runs here, the third waits for a free one."""
+    workers.start(1)
+    with ThreadPoolExecutor(3) as threads:
+        calls = [threads.submit(workers.run, _pid_after, 1.0, workers=1)]
+        time.sleep(0.3)  # the first call holds the worker
+        calls += [threads.submit(workers.run, _pid_after, 1.0, workers=1) for _ in range(2)]
+        start = time.perf_counter()
+        pids = [c.result() for c in calls]
+    assert pids[0] != os.getpid() and os.getpid() in pids[1:]
+    assert time.perf_counter() - start >= 1.5  # at most two calls at once: the third one waited
+
+
+def test_while_this_process_computes_calls_go_to_the_workers(fresh_pool: None) -> None:
+    cfg = Config.model_validate({"flow": {"processes": 2}})
+    workers.start(1)
+    with workers.computing_here(), ThreadPoolExecutor(2) as threads:
+        pids = list(threads.map(lambda _: in_processes(cfg, _pid_after, 0.3), range(2)))
+    assert os.getpid() not in pids  # the second call waited for the worker instead of running here
+    assert in_processes(cfg, os.getpid) != os.getpid()  # the worker is free again, and preferred
+
+
+def test_prestart_returns_before_the_workers_have_loaded(fresh_pool: None) -> None:
+    start = time.perf_counter()
+    workers.prestart(1, time.sleep, 2.0)
+    assert time.perf_counter() - start < 1.5 and workers.running() is not None
+    assert workers.run(os.getpid, workers=1) != os.getpid()  # the pool started by prestart serves the calls
+
+
+def test_a_large_unread_input_starts_the_workers_before_the_flow(tmp_path: Path, fresh_pool: None) -> None:
+    from verbatim import stages
+    from verbatim.cli import _prestart_workers
+    from verbatim.store import Store
+
+    (tmp_path / "in").mkdir()
+    export = tmp_path / "in" / "avis.csv"
+    export.write_text("id,text\n" + "".join(f"{i},Livraison rapide et soignée, merci.\n" for i in range(100)), encoding="utf-8")
+    cfg = Config.model_validate({"store": {"path": str(tmp_path / "store" / "v.duckdb")},
+                                 "sources": [{"kind": "survey", "path": str(tmp_path / "in")}],
+                                 "flow": {"prestart_min_bytes": export.stat().st_size}})
+    assert stages.unread_input_bytes(cfg) == export.stat().st_size
+    _prestart_workers(cfg.model_copy(update={"runner": "dask"}))
+    assert workers.running() is None  # Dask brings its own workers
+    _prestart_workers(cfg)
+    assert workers.running() is not None
+    workers.shutdown()
+    from verbatim.ingest import source_fingerprints
+
+    with Store(cfg.store.path) as store:
+        store.record_files(cfg.sources[0].label, source_fingerprints(cfg.sources[0]), "run-1")
+    assert stages.unread_input_bytes(cfg) == 0  # read in full by an earlier run: a quiet night
+    _prestart_workers(cfg)
+    assert workers.running() is None

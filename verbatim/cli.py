@@ -168,10 +168,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     nights = _nights(args, cfg.ingest.timezone)
     with run_lock(cfg.store.path):  # one run per store: checked before Prefect starts or the store is opened
         preflight(cfg)
+        _prestart_workers(cfg)
         _prefect_env()
         from flows.nightly import nightly_for
 
         return _run_nights(nightly_for(cfg), args, nights)
+
+
+def _prestart_workers(cfg: Any) -> None:
+    """Start the flow's worker processes now when tonight's input is large (``[flow].prestart_min_bytes``).
+
+    Under the local runner with ``[flow].processes`` above 1 only; they load their models while
+    Prefect starts (see :func:`verbatim.workers.prestart`).
+    """
+    if cfg.runner != "local" or cfg.flow.processes < 2:
+        return
+    from verbatim import stages, workers
+
+    if stages.unread_input_bytes(cfg) >= cfg.flow.prestart_min_bytes:
+        workers.prestart(cfg.flow.processes - 1, stages.load_partition_models, cfg)
 
 
 def _run_nights(nightly: Any, args: argparse.Namespace, nights: list[str | None]) -> int:

@@ -52,6 +52,35 @@ def theme_model_dir(cfg: Config) -> Path:
     return cfg.store.path.parent / "models" / "themes"
 
 
+def unread_input_bytes(cfg: Config) -> int:
+    """Bytes of the sources' files that no earlier run read in full (what tonight's ingest will read).
+
+    Without ``[ingest].skip_unchanged_files`` every file counts.
+    """
+    from verbatim.ingest import source_fingerprints
+
+    total = 0
+    with Store(cfg.store.path) as store:
+        for source in cfg.sources:
+            known = store.known_files(source.label) if cfg.ingest.skip_unchanged_files else frozenset()
+            total += sum(size for path, size, mtime in source_fingerprints(source) if (path, size, mtime) not in known)
+    return total
+
+
+def load_partition_models(cfg: Config) -> None:
+    """Load, once per process, what the partitions of the heavy stages need: a worker process's warm-up.
+
+    spaCy and the language identifier (cleaning), the sentiment model, the taxonomy (linking).
+    """
+    from verbatim.clean.language import detect_language
+    from verbatim.clean.segment import load_nlp
+
+    load_nlp(cfg.clean.spacy_model, cfg.clean.segmenter)
+    detect_language("chargement du modèle de langue")
+    _sentiment_model(cfg.sentiment.model_dir)
+    load_taxonomy(cfg.journey.taxonomy)
+
+
 # --------------------------------------------------------------------------- partitions
 # Each heavy stage has three parts: ``pending_*`` lists the keys the stage has not processed yet
 # (oldest first; keys only, so a backlog costs little memory) and ``*_work`` reads the rows of one

@@ -8,6 +8,10 @@ and shut down at exit. Asking for another size replaces it.
 
 Functions sent to the pool must be importable top-level functions and their arguments
 picklable; a script that uses the pool must run under ``if __name__ == "__main__":``.
+
+:func:`run` hands a call to the first free core: a free worker, else the calling process itself
+when its own core is free (:func:`computing_here` marks it taken by the process's own heavy work,
+such as the flow's theme fit). So a machine's cores are used without oversubscribing them.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,9 @@ BLOCKED_MODULES = ("torch",)
 _pool: ProcessPoolExecutor | None = None
 _size = 0
 _lock = threading.Lock()
+_cores = threading.Condition()  # guards the two counters below
+_busy_workers = 0  # calls of run() in the pool now
+_busy_here = 0  # calls of run() computing in this process, plus computing_here() blocks
 
 
 def executor(workers: int) -> ProcessPoolExecutor:
@@ -80,6 +90,56 @@ def start(workers: int, fn: Callable[..., Any] | None = None, *args: Any, timeou
     deadline = time.monotonic() + timeout
     while len(seen) < workers and time.monotonic() < deadline:
         seen.update(f.result() for f in [pool.submit(_warm_one, fn, args) for _ in range(workers)])
+
+
+def prestart(workers: int, fn: Callable[..., Any] | None = None, *args: Any) -> None:
+    """Start the pool's ``workers`` processes now and let each run ``fn(*args)`` (load its models); returns at once.
+
+    Their imports then overlap what the caller does meanwhile (checks, Prefect's start-up).
+    """
+    pool = executor(workers)
+    for _ in range(workers):
+        pool.submit(_warm_one, fn, args)
+
+
+def run(fn: Callable[..., T], *args: Any, workers: int) -> T:
+    """``fn(*args)`` on the first free core: a free process of the pool of ``workers``, else this process.
+
+    This process counts as one core, free when no other :func:`run` computes here and no
+    :func:`computing_here` block is open. With every core busy, the call waits for the first to
+    free up. Raises what ``fn`` raises, and ``BrokenProcessPool`` if a worker died during the call.
+    """
+    global _busy_workers, _busy_here
+    with _cores:
+        _cores.wait_for(lambda: _busy_workers < workers or _busy_here == 0)
+        in_pool = _busy_workers < workers
+        if in_pool:
+            _busy_workers += 1
+        else:
+            _busy_here += 1
+    try:
+        return executor(workers).submit(fn, *args).result() if in_pool else fn(*args)
+    finally:
+        with _cores:
+            if in_pool:
+                _busy_workers -= 1
+            else:
+                _busy_here -= 1
+            _cores.notify_all()
+
+
+@contextmanager
+def computing_here() -> Iterator[None]:
+    """Mark this process's own core busy during the block: :func:`run` sends its calls to the workers meanwhile."""
+    global _busy_here
+    with _cores:
+        _busy_here += 1
+    try:
+        yield
+    finally:
+        with _cores:
+            _busy_here -= 1
+            _cores.notify_all()
 
 
 def running() -> ProcessPoolExecutor | None:
