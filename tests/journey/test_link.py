@@ -134,6 +134,15 @@ def test_a_keyword_inside_a_longer_keyword_of_another_group_does_not_count() -> 
     assert lemmas[0].tolist() == [0.0, 0.5, 0.5]  # no phrase in the lemmas: both words count there
 
 
+def test_keywords_inside_figurative_expressions_do_not_count() -> None:
+    matcher = KeywordMatcher([["prix", "tarif"], ["attente"]])
+    ev = matcher.evidence(["Une banque à éviter à tout prix.", "Le prix est bas mais à fuir à tout prix",
+                           "Le séjour a répondu à toutes nos attentes", "Une heure d'attente, loin de mes attentes"],
+                          ["banque éviter prix", "prix bas fuir prix", "séjour répondre attente", "heure attente loin attente"],
+                          lemma_weight=0.5)
+    assert ev.tolist() == [[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0]]  # not even through the lemma "prix"
+
+
 def test_theme_votes_help_an_ambiguous_segment(segments_of, cfg) -> None:
     texts = ["colis arrivé en retard", "le livreur n'est jamais passé", "colis perdu par le transporteur",
              "toujours rien reçu, c'est long"]

@@ -6,7 +6,9 @@ may be separated by any spacing, an apostrophe may be written as a space), with 
 plural ending (``s``, ``x``, ``es``); a keyword ending in ``é`` (a past participle) also matches
 its feminine. A segment is matched on its masked text and on its lemmas, so ``remboursé`` also
 matches the keyword ``rembourser`` through its lemma. All groups are matched in one scan,
-longest keyword first (see :class:`KeywordMatcher`).
+longest keyword first (see :class:`KeywordMatcher`). Words of a few fixed French expressions are
+not evidence, whatever the taxonomy: "à tout prix" is not about a price, "mes attentes" are
+expectations, not waiting (:data:`FIGURATIVE`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["KeywordMatcher", "fold"]
+__all__ = ["FIGURATIVE", "KeywordMatcher", "fold"]
 
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'", "ʼ": "'", "‘": "'", "-": " ", "‐": " ", "–": " ", "—": " "})
 
@@ -46,6 +48,13 @@ def _key(form: str) -> str:
 
 
 _ENDINGS = ("s", "x", "es", "e")  # plural, and the feminine of a past participle
+
+#: Fixed expressions (folded text) whose words are not meant literally: a keyword inside one does
+#: not count, neither in the text nor among the lemmas.
+FIGURATIVE = re.compile(
+    r"(?<![\w])(?:a\s+(?:tout|aucun|n\s*'?\s*importe\s+quel)\s+prix"  # "à tout prix": at all costs
+    r"|(?:mes|nos|vos|ses|leurs)\s+attentes)(?![\w])"  # "répond à mes attentes": expectations
+)
 
 
 class KeywordMatcher:
@@ -83,8 +92,21 @@ class KeywordMatcher:
         """Canonical keywords found in ``text`` (folded here), plural and feminine endings removed."""
         if self._pattern is None or not isinstance(text, str) or not text:
             return set()
+        return self._scan(fold(text))
+
+    def _text_keywords(self, text: object) -> tuple[set[str], set[str]]:
+        """Keywords of ``text`` outside :data:`FIGURATIVE` expressions, and those only inside them."""
+        if self._pattern is None or not isinstance(text, str) or not text:
+            return set(), set()
+        folded = fold(text)
+        if FIGURATIVE.search(folded) is None:
+            return self._scan(folded), set()
+        literal = self._scan(FIGURATIVE.sub(" | ", folded))
+        return literal, self._scan(" | ".join(m.group(0) for m in FIGURATIVE.finditer(folded))) - literal
+
+    def _scan(self, folded: str) -> set[str]:
         found = set()
-        for match in self._pattern.finditer(fold(text)):
+        for match in self._pattern.finditer(folded):
             key = _key(match.group(0))
             if key not in self._owners:
                 key = next(key[: -len(e)] for e in _ENDINGS if key.endswith(e) and key[: -len(e)] in self._owners)
@@ -96,14 +118,15 @@ class KeywordMatcher:
 
         Each distinct keyword found in the text counts 1; a keyword found only among the lemmas
         counts ``lemma_weight`` (a lemma can hide a homograph: "je conseille" has the lemma
-        "conseiller").
+        "conseiller"). A keyword found only inside a :data:`FIGURATIVE` expression of the text
+        counts nothing, not even through its lemma.
         """
         out = np.zeros((len(texts), self.n_groups), dtype=np.float64)
         lemma_list = list(lemmas) if lemmas is not None else [""] * len(texts)
         for i, (text, lemma) in enumerate(zip(texts, lemma_list, strict=True)):
-            in_text = self._keywords(text)
+            in_text, figurative = self._text_keywords(text)
             for key in in_text:
                 out[i, self._owners[key]] += 1.0
-            for key in self._keywords(lemma) - in_text:
+            for key in self._keywords(lemma) - in_text - figurative:
                 out[i, self._owners[key]] += lemma_weight
         return out
