@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from verbatim.clean.language import detect_language
+from verbatim.clean.language import detect_language, detect_languages
 
 
 @pytest.mark.parametrize(
@@ -38,3 +39,37 @@ def test_no_letters_is_undetermined(text):
 
 def test_placeholders_do_not_make_text_english():
     assert detect_language("[MENTION] [URL] colis jamais reçu [TEL]")[0] == "fr"
+
+
+_MIXED = [
+    "Le conseiller a été très aimable et mon dossier a été traité rapidement.",
+    "The delivery was late and the customer service never answered my emails.",
+    "El pedido llegó tarde y nadie contestó a mis correos electrónicos.",
+    "Доставка опоздала на неделю, никто не ответил",
+    "التوصيل تأخر كثيرا",
+    "super 👍👍",
+    "ok",
+    "colis reçu, emballage abîmé mais produit intact 😅 " * 8,
+    "Ich bin sehr zufrieden mit dem Service, danke!",
+    "Remboursement toujours pas reçu après trois relances...",
+]
+
+
+def test_the_batch_detector_gives_py3langid_figures() -> None:
+    """The vectorised walk of the byte automaton scores like py3langid itself (text by text)."""
+    from verbatim.clean.language import _identifier, _probabilities, _sample
+
+    samples = [_sample(text) for text in _MIXED]
+    batch = _probabilities(samples)
+    for sample, row in zip(samples, batch, strict=True):
+        expected = _identifier()._decide(sample)
+        np.testing.assert_allclose(row, expected, atol=1e-5)
+        assert int(row.argmax()) == int(expected.argmax())
+
+
+def test_a_text_is_detected_the_same_alone_or_in_any_batch() -> None:
+    alone = [detect_language(text) for text in _MIXED]
+    assert detect_languages(_MIXED) == alone
+    assert detect_languages(_MIXED[::-1]) == alone[::-1]
+    assert detect_languages(["", *_MIXED[:3], "[TEL]"]) == [("und", 0.0), *alone[:3], ("und", 0.0)]
+    assert detect_languages([]) == []

@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
 
 from verbatim.errors import ModelError
 
-__all__ = ["detect_language"]
+__all__ = ["detect_language", "detect_languages"]
 
 log = logging.getLogger(__name__)
 
@@ -57,36 +62,103 @@ def detect_language(
     Returns:
         (language code, probability in [0, 1] of that language according to the detector).
     """
+    return detect_languages([text], min_chars, default, min_confidence)[0]
+
+
+def detect_languages(
+    texts: Sequence[str], min_chars: int = 20, default: str = "fr", min_confidence: float = 0.9
+) -> list[tuple[str, float]]:
+    """:func:`detect_language` of each text, the detector run once for the whole batch (much faster)."""
+    samples = [_sample(text) for text in texts]
+    todo = [i for i, sample in enumerate(samples) if _LETTER.search(sample)]
+    results: list[tuple[str, float]] = [("und", 0.0)] * len(samples)
+    if not todo:
+        return results
+    identifier = _identifier()
+    probabilities = _probabilities([samples[i] for i in todo])
+    first_column: dict[str, int] = {}  # py3langid's rank(): a label's first column holds its score
+    for j, lang in enumerate(identifier.nb_classes):
+        first_column.setdefault(lang, j)
+    for i, row in zip(todo, probabilities, strict=True):
+        results[i] = _decide(samples[i], row, identifier.nb_classes, first_column, min_chars, default, min_confidence)
+    return results
+
+
+def _sample(text: str) -> str:
+    """The part of a text the detector reads: its start, placeholders removed, lower case."""
     sample = text[:_MAX_CHARS]
     if "[" in sample:
         sample = _PLACEHOLDER.sub(" ", sample)
-    sample = sample.lower()
-    if not _LETTER.search(sample):
-        return "und", 0.0
-    if len(sample) <= _CACHED_CHARS:
-        return _detect_cached(sample, min_chars, default, min_confidence)
-    return _detect(sample, min_chars, default, min_confidence)
+    return sample.lower()
 
 
-def _detect(sample: str, min_chars: int, default: str, min_confidence: float) -> tuple[str, float]:
-    """:func:`detect_language` of a lower-case sample without placeholders that has a letter."""
-    identifier = _identifier()
-    best, score = identifier.classify(sample)
+def _decide(sample: str, row: np.ndarray, classes: list[str], first_column: dict[str, int], min_chars: int,
+            default: str, min_confidence: float) -> tuple[str, float]:
+    """The decisions of the module docstring for one sample, from its class probabilities."""
+    best_column = int(row.argmax())
+    best, score = classes[best_column], float(row[best_column])
     if best == default:
-        return best, float(score)
-    ranked = identifier.rank(sample)
-    default_score = next((float(s) for lang, s in ranked if lang == default), 0.0)
+        return best, score
+    ranked = sorted(((lang, float(row[j])) for lang, j in first_column.items()), key=itemgetter(1), reverse=True)
+    default_score = float(row[first_column[default]]) if default in first_column else 0.0
     letters = _LETTER.findall(sample)
     latin = len(_LATIN.findall(sample)) / len(letters)
     if latin < 0.5:
-        return best, float(score)  # clearly not French: another script
+        return best, score  # clearly not French: another script
     if len(letters) < min_chars:
         return default, default_score
     if score < min_confidence and default in (lang for lang, _ in ranked[:3]):
         return default, default_score
-    return best, float(score)
+    return best, score
 
 
-#: Short samples repeat ("très bien", "rien à dire"): their result is cached.
-_CACHED_CHARS = 64
-_detect_cached = lru_cache(maxsize=8192)(_detect)
+@lru_cache(maxsize=1)
+def _automaton() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """py3langid's byte automaton as arrays: next move, row offsets, feature of each state, feature scores."""
+    identifier = _identifier()
+    return (np.asarray(identifier.tk_nextmove, dtype=np.int64), np.asarray(identifier._rowbase, dtype=np.int64),
+            np.asarray(identifier.tk_output, dtype=np.int64), np.asarray(identifier.nb_ptc, dtype=np.float32))
+
+
+def _probabilities(samples: list[str]) -> np.ndarray:
+    """Class probabilities of py3langid (``LanguageIdentifier(norm_probs=True)``) for each sample: (n, classes).
+
+    py3langid walks a byte automaton one text and one byte at a time in Python; here every text
+    walks it in step, one numpy operation per byte position, and the naive Bayes scores of the
+    batch are one sparse product. Same figures up to float rounding (tested against py3langid).
+    """
+    identifier = _identifier()
+    nextmove, rowbase, output, ptc = _automaton()
+    encoded = [identifier._encode(sample) for sample in samples]  # NFC, UTF-8: as py3langid does
+    order = np.argsort([-len(b) for b in encoded], kind="stable")  # longest first: the walkers still going are a prefix
+    lengths = np.array([len(encoded[i]) for i in order], dtype=np.int64)
+    width = int(lengths[0]) if len(lengths) else 0
+    grid = np.zeros((len(encoded), width), dtype=np.int64)
+    for row, i in enumerate(order):
+        grid[row, : lengths[row]] = np.frombuffer(encoded[i], dtype=np.uint8)
+    alive = np.searchsorted(-lengths, -np.arange(width), side="left")  # walkers with a byte at each position
+    state = np.zeros(len(encoded), dtype=np.int64)
+    rows, features = [], []
+    for position in range(width):
+        k = int(alive[position])
+        state[:k] = nextmove[rowbase[state[:k]] + grid[:k, position]]
+        feature = output[state[:k]]
+        hit = np.flatnonzero(feature >= 0)
+        rows.append(hit)
+        features.append(feature[hit])
+    row_of, feature_of = np.concatenate(rows), np.concatenate(features)
+    n_features = ptc.shape[0]
+    keys, counts = np.unique(row_of * n_features + feature_of, return_counts=True)
+    visits = sp.csr_matrix((np.log1p(counts.astype(np.float32)), (keys // n_features, keys % n_features)),
+                           shape=(len(encoded), n_features))
+    scores = np.asarray(visits @ ptc, dtype=np.float32) + np.asarray(identifier.nb_pc, dtype=np.float32)
+    scores[np.diff(visits.indptr) == 0] = 0.0  # no feature at all: py3langid gives every class the same score
+    scores *= (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)[:, None]
+    np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    for i, j in identifier._alias_pairs:  # script variants of one language: the first column holds their sum
+        scores[:, i] += scores[:, j]
+        scores[:, j] = 0.0
+    result = np.empty_like(scores)
+    result[order] = scores
+    return result

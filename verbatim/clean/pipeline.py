@@ -34,7 +34,7 @@ import pandas as pd
 
 from verbatim import workers
 from verbatim.clean.channel import clean_channel
-from verbatim.clean.language import detect_language
+from verbatim.clean.language import detect_language, detect_languages
 from verbatim.clean.normalise import Signals, normalise, shouting_words
 from verbatim.clean.pii import mask
 from verbatim.clean.segment import load_nlp, segment_texts
@@ -100,16 +100,21 @@ def clean_text(text: object, channel: str | None, cfg: CleanConfig) -> CleanedTe
         channel: email, chat, survey or social.
         cfg: cleaning configuration.
     """
-    raw = text if isinstance(text, str) else ""
-    normalised = normalise(clean_channel(raw, channel))
-    masked = mask(normalised.text, keep_reference_numbers=cfg.keep_reference_numbers)
-    signals = replace(normalised.signals, shouting=shouting_words(masked.text)) if masked.counts else normalised.signals
-    language, score = detect_language(
-        masked.text, min_chars=cfg.min_language_chars, min_confidence=cfg.language_min_confidence
-    )
-    if math.isnan(score):
-        score = 0.0
-    return CleanedText(masked.text, signals, masked.counts, language, round(score, 4))
+    return clean_texts([text], [channel], cfg)[0]
+
+
+def clean_texts(texts: list, channels: list, cfg: CleanConfig) -> list[CleanedText]:
+    """:func:`clean_text` of aligned lists; the language detector runs once for all of them."""
+    masked = []
+    for text, channel in zip(texts, channels, strict=True):
+        normalised = normalise(clean_channel(text if isinstance(text, str) else "", channel))
+        result = mask(normalised.text, keep_reference_numbers=cfg.keep_reference_numbers)
+        signals = replace(normalised.signals, shouting=shouting_words(result.text)) if result.counts else normalised.signals
+        masked.append((result.text, signals, result.counts))
+    languages = detect_languages([text for text, _, _ in masked], min_chars=cfg.min_language_chars,
+                                 min_confidence=cfg.language_min_confidence)
+    return [CleanedText(text, signals, pii, language, 0.0 if math.isnan(score) else round(score, 4))
+            for (text, signals, pii), (language, score) in zip(masked, languages, strict=True)]
 
 
 def clean_verbatims(verbatims: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -153,7 +158,7 @@ _Rows = tuple[list[tuple], list[tuple], int, int]
 
 def _clean_rows(ids: list, texts: list, channels: list, cfg: CleanConfig) -> _Rows:
     """Rows of ``cleaned`` and ``segments`` for aligned lists, plus the analysed and masked counts."""
-    results = [clean_text(text, channel, cfg) for text, channel in zip(texts, channels, strict=True)]
+    results = clean_texts(texts, channels, cfg)
     languages = set(cfg.analysed_languages)
     analysed = [bool(r.text) and r.language in languages for r in results]
     to_segment = [r.text for r, keep in zip(results, analysed, strict=True) if keep]
