@@ -134,6 +134,13 @@ def test_a_keyword_inside_a_longer_keyword_of_another_group_does_not_count() -> 
     assert lemmas[0].tolist() == [0.0, 0.5, 0.5]  # no phrase in the lemmas: both words count there
 
 
+def test_keywords_sharing_a_prefix_each_match_the_longest_first() -> None:
+    matcher = KeywordMatcher([["résilié", "résilier"], ["résiliation"], ["résilier mon contrat"], ["rési"]])
+    ev = matcher.evidence(["ma police résiliée", "résiliation faite", "résilier mon  contrat", "résilier vite",
+                           "rési", "résiliés", "résiliatio"], None)
+    assert ev.tolist() == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, 0, 0, 0]]
+
+
 def test_keywords_inside_figurative_expressions_do_not_count() -> None:
     matcher = KeywordMatcher([["prix", "tarif"], ["attente"]])
     ev = matcher.evidence(["Une banque à éviter à tout prix.", "Le prix est bas mais à fuir à tout prix",

@@ -32,14 +32,42 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _word(word: str) -> str:
-    """Regex of one keyword word; an apostrophe in it may also be written as a space ("d'information", "d information")."""
-    return r"(?:\s*'\s*|\s+)".join(re.escape(part) for part in word.split("'"))
+_SPACE = r"\s+"  # between the words of a keyword: any spacing
+_APOSTROPHE = r"(?:\s*'\s*|\s+)"  # an apostrophe may also be written as a space ("d'information", "d information")
 
 
-def _phrase(form: str) -> str:
-    """Regex of a folded keyword: its words separated by any spacing."""
-    return r"\s+".join(_word(w) for w in form.split())
+def _atoms(form: str) -> list[str]:
+    """Regex pieces of a folded keyword, one per character or separator."""
+    atoms: list[str] = []
+    for w, word in enumerate(form.split()):
+        if w:
+            atoms.append(_SPACE)
+        for p, part in enumerate(word.split("'")):
+            if p:
+                atoms.append(_APOSTROPHE)
+            atoms.extend(re.escape(c) for c in part)
+    return atoms
+
+
+class _Node:
+    """Node of the keyword trie: children by regex piece; ``end`` is 1 (a keyword ends here) or 2 (a participle ends here)."""
+
+    __slots__ = ("children", "end", "longest")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.end = 0
+        self.longest = 0  # length of the longest keyword through this node
+
+    def regex(self) -> str:
+        """Alternatives of the subtree, longest keywords first; ending here is the last choice."""
+        branches = [atom + child.regex() for atom, child in
+                    sorted(self.children.items(), key=lambda item: -item[1].longest)]
+        if self.end == 2:
+            branches.append("e")  # "résilié" also matches "résiliée(s)"
+        if self.end:
+            return f"(?:{'|'.join(branches)})?" if branches else ""
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 def _key(form: str) -> str:
@@ -55,6 +83,7 @@ FIGURATIVE = re.compile(
     r"(?<![\w])(?:a\s+(?:tout|aucun|n\s*'?\s*importe\s+quel)\s+prix"  # "à tout prix": at all costs
     r"|(?:mes|nos|vos|ses|leurs)\s+attentes)(?![\w])"  # "répond à mes attentes": expectations
 )
+_FIGURATIVE_HINTS = ("prix", "attentes")  # a word of every FIGURATIVE expression: most texts skip the search
 
 
 class KeywordMatcher:
@@ -73,20 +102,25 @@ class KeywordMatcher:
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.n_groups = len(groups)
         owners: dict[str, list[int]] = {}
-        forms: dict[str, tuple[int, str]] = {}  # canonical keyword -> (length, regex)
+        root = _Node()
         for g, keywords in enumerate(groups):
             for keyword in keywords:
                 form = fold(keyword).strip()
                 if form:
                     key = _key(form)
-                    # "résilié" also matches "résiliée(s)": a keyword ending in é is a past participle
-                    forms.setdefault(key, (len(key), _phrase(form) + ("e?" if keyword.strip().endswith("é") else "")))
+                    if key not in owners:  # the first spelling of a keyword gives its pattern
+                        node = root
+                        for atom in _atoms(form):
+                            node.longest = max(node.longest, len(key))
+                            node = node.children.setdefault(atom, _Node())
+                        node.longest = max(node.longest, len(key))
+                        # "résilié" also matches "résiliée(s)": a keyword ending in é is a past participle
+                        node.end = max(node.end, 2 if keyword.strip().endswith("é") else 1)
                     if g not in owners.setdefault(key, []):
                         owners[key].append(g)
         self._owners = {key: np.array(gs) for key, gs in owners.items()}
-        ordered = [regex for _, regex in sorted(forms.values(), key=lambda item: -item[0])]
-        alternatives = "|".join(ordered)
-        self._pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?:s|x|es)?(?![\w])") if ordered else None
+        # one trie-shaped regex (shared prefixes written once) is much faster than one alternative per keyword
+        self._pattern = re.compile(rf"(?<![\w])(?:{root.regex()})(?:s|x|es)?(?![\w])") if owners else None
 
     def _keywords(self, text: object) -> set[str]:
         """Canonical keywords found in ``text`` (folded here), plural and feminine endings removed."""
@@ -99,7 +133,7 @@ class KeywordMatcher:
         if self._pattern is None or not isinstance(text, str) or not text:
             return set(), set()
         folded = fold(text)
-        if FIGURATIVE.search(folded) is None:
+        if not any(hint in folded for hint in _FIGURATIVE_HINTS) or FIGURATIVE.search(folded) is None:
             return self._scan(folded), set()
         literal = self._scan(FIGURATIVE.sub(" | ", folded))
         return literal, self._scan(" | ".join(m.group(0) for m in FIGURATIVE.finditer(folded))) - literal
