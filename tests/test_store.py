@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -134,3 +136,53 @@ def test_source_files_remember_fingerprints_per_source(tmp_path: Path) -> None:
         assert changed != fingerprint
         store.record_files("avis", [changed], "r2")
         assert store.known_files("avis") == {changed}
+
+
+def _history(n: int = 60) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Theme assignments, sentiment and links of ``n`` segments (some unscored, some unlinked, ties in the votes)."""
+    rng = np.random.default_rng(7)
+    ids = [f"s{i:03d}" for i in range(n)]
+    assignments = pd.DataFrame({"segment_id": ids, "theme_id": rng.choice(["T000", "T001", "T002", "T003", "T004"], n)})
+    scored = pd.DataFrame({"segment_id": ids, "verbatim_id": [f"v{i // 3}" for i in range(n)],
+                           "sentiment": rng.choice(["negatif", "neutre", "positif"], n),
+                           "sentiment_score": rng.uniform(-1, 1, n).round(3)}).iloc[5:]
+    links = pd.DataFrame({"segment_id": ids, "touchpoint": rng.choice(["livraison", "paiement", "non_rattache"], n)}).iloc[:-7]
+    return assignments, scored, links
+
+
+@pytest.mark.parametrize("tables", [("segment_sentiment", "segment_links"), ("segment_sentiment",), ()])
+def test_theme_counts_aggregated_by_the_store_match_the_table_built_from_rows(tmp_path: Path, tables: tuple[str, ...]) -> None:
+    """themes.csv from DuckDB's counts equals the one built from every segment row (merges, noise, pins, ties)."""
+    from verbatim.analysis import summary_table, theme_summary
+    from verbatim.journey import NOT_LINKED, main_touchpoints, theme_touchpoints
+    from verbatim.themes import OUTLIER_ID
+
+    assignments, scored, links = _history()
+    scored = scored if "segment_sentiment" in tables else scored.iloc[:0]
+    links = links if "segment_links" in tables else links.iloc[:0]
+    target = {"T002": "T001", "T004": OUTLIER_ID}  # T002 merged into T001, T004 marked noise
+    theme_map = pd.DataFrame({"original_id": ["T000", "T001", "T002", "T003", "T004"]})
+    theme_map["theme_id"] = theme_map["original_id"].map(lambda t: target.get(t, t))
+    themes = pd.DataFrame({"theme_id": ["T001", "T003"], "label": ["a", "b"], "top_words": [["x"], ["y"]], "category": ["", ""]})
+    pins = {"T003": "paiement"}
+    with Store(tmp_path / "v.duckdb") as store:
+        store.upsert("segment_themes", assignments, "segment_id")
+        for name, frame in (("segment_sentiment", scored), ("segment_links", links)):
+            if name in tables:
+                store.upsert(name, frame, "segment_id")
+        stats, votes = store.theme_counts(theme_map, OUTLIER_ID, NOT_LINKED)
+    mapped = assignments.assign(theme_id=assignments["theme_id"].map(lambda t: target.get(t, t)))
+    expected_tps = theme_touchpoints(links, mapped[mapped["theme_id"] != OUTLIER_ID], pins) if len(links) else pd.DataFrame(
+        columns=["theme_id", "touchpoint"])
+    expected = theme_summary(themes, mapped, scored, expected_tps)
+    tps = main_touchpoints(votes, pins) if len(votes) else pd.DataFrame(columns=["theme_id", "touchpoint"])
+    pd.testing.assert_frame_equal(summary_table(themes, stats, tps), expected, check_dtype=False)
+    assert (len(votes) == 0) == (len(links) == 0) and OUTLIER_ID not in set(votes["theme_id"])
+
+
+def test_main_touchpoint_ties_go_to_the_first_id_in_alphabetical_order() -> None:
+    from verbatim.journey import main_touchpoints
+
+    votes = pd.DataFrame({"theme_id": ["T001"] * 3, "touchpoint": ["paiement", "livraison", "non_rattache"], "n": [2, 2, 5]})
+    out = main_touchpoints(votes).iloc[0]
+    assert (out["touchpoint"], out["share"], out["pinned"]) == ("livraison", round(2 / 9, 4), False)

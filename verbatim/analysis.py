@@ -109,6 +109,20 @@ def theme_summary(themes: pd.DataFrame, assignments: pd.DataFrame, scored: pd.Da
         negative_share=("sentiment", lambda s: float((s == "negatif").mean())),
         mean_sentiment=("sentiment_score", "mean"),
     ).reset_index()
+    return summary_table(themes, stats, theme_tps)
+
+
+def summary_table(themes: pd.DataFrame, stats: pd.DataFrame, theme_tps: pd.DataFrame) -> pd.DataFrame:
+    """:func:`theme_summary` from counts made elsewhere (e.g. aggregated by the store, see
+    :meth:`verbatim.store.Store.theme_counts`).
+
+    Args:
+        themes: ``theme_id``, ``label``, ``top_words``, ``category``.
+        stats: one row per theme with segments: ``theme_id``, ``n_segments``, ``n_verbatims``,
+            ``negative_share`` (share of its segments scored ``negatif``), ``mean_sentiment``
+            (mean ``sentiment_score`` of its scored segments).
+        theme_tps: ``theme_id``, ``touchpoint``.
+    """
     table = themes[["theme_id", "label", "top_words", "category"]].copy()
     if (stats["theme_id"] == OUTLIER_ID).any() and OUTLIER_ID not in set(table["theme_id"]):
         from verbatim.themes import OUTLIER_LABEL

@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from verbatim.analysis import enrich_segments, enrich_verbatims, link, theme_summary
+from verbatim.analysis import enrich_segments, enrich_verbatims, link, summary_table, theme_summary
 from verbatim.config import Config
 from verbatim.embed import cache_vectors, encode, encode_cached, remember, uncached_texts
-from verbatim.journey import link_prototype_texts, load_taxonomy, theme_touchpoints
+from verbatim.journey import NOT_LINKED, link_prototype_texts, load_taxonomy, main_touchpoints
 from verbatim.sentiment import SEGMENT_SENTIMENT_COLUMNS, load_sentiment_model
 from verbatim.sentiment.model import SentimentModel
 from verbatim.store import Store
@@ -285,18 +285,15 @@ def theme_table(cfg: Config) -> pd.DataFrame:
                                  pd.DataFrame(columns=["segment_id", "theme_id"]),
                                  pd.DataFrame(columns=["segment_id", "verbatim_id", "sentiment", "sentiment_score"]),
                                  pd.DataFrame(columns=["theme_id", "touchpoint"]))
-        assignments = store.select("segment_themes", ["segment_id", "theme_id"])
-        scored = store.select("segment_sentiment", ["segment_id", "verbatim_id", "sentiment", "sentiment_score"])
-        links = store.select("segment_links", ["segment_id", "touchpoint"])
-    taxonomy = load_taxonomy(cfg.journey.taxonomy)
-    edits = load_edits(cfg.themes.edits) if cfg.themes.edits else None
-    themes, assignments = apply_edits(ThemeModel.load(folder).themes_, assignments, edits, touchpoints=taxonomy.ids)
+        stored = [row[0] for row in store.con.execute("SELECT DISTINCT theme_id FROM segment_themes").fetchall()]
+        taxonomy = load_taxonomy(cfg.journey.taxonomy)
+        edits = load_edits(cfg.themes.edits) if cfg.themes.edits else None
+        themes, theme_map = apply_edits(ThemeModel.load(folder).themes_, pd.DataFrame({"theme_id": stored, "original_id": stored}),
+                                        edits, touchpoints=taxonomy.ids)
+        stats, votes = store.theme_counts(theme_map, OUTLIER_ID, NOT_LINKED)
     pins = {t: tp for t, tp in zip(themes["theme_id"], themes["touchpoint"], strict=True) if tp}
-    if len(links):
-        tps = theme_touchpoints(links, assignments[assignments["theme_id"] != OUTLIER_ID], pins, taxonomy)
-    else:
-        tps = pd.DataFrame(columns=["theme_id", "touchpoint"])
-    table = theme_summary(themes, assignments, scored, tps)
+    tps = main_touchpoints(votes, pins, taxonomy) if len(votes) else pd.DataFrame(columns=["theme_id", "touchpoint"])
+    table = summary_table(themes, stats, tps)
     noise = set(themes.loc[themes["noise"], "theme_id"]) if "noise" in themes.columns else set()
     return table.assign(noise=table["theme_id"].isin(noise))
 

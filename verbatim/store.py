@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -316,13 +316,49 @@ class Store:
         return [row[0] for row in self.con.execute(sql).fetchall()]
 
     @contextmanager
-    def _keys(self, key: str, values: list[Any]) -> Iterator[None]:
-        """``values`` registered as the one-column view ``_keys`` (column ``key``) for the duration of the block."""
-        self.con.register("_keys", pd.DataFrame({key: pd.Series(list(values), dtype="object")}))
+    def _registered(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
+        """``frame`` readable by SQL as the view ``name`` for the duration of the block."""
+        self.con.register(name, frame)
         try:
             yield
         finally:
-            self.con.unregister("_keys")
+            self.con.unregister(name)
+
+    def _keys(self, key: str, values: list[Any]) -> AbstractContextManager[None]:
+        """``values`` registered as the one-column view ``_keys`` (column ``key``) for the duration of the block."""
+        return self._registered("_keys", pd.DataFrame({key: pd.Series(list(values), dtype="object")}))
+
+    def theme_counts(self, theme_map: pd.DataFrame, outlier_id: str, not_linked: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per-theme counts over the whole history, aggregated by DuckDB (a night does not read every segment).
+
+        Args:
+            theme_map: ``original_id`` (a ``theme_id`` of ``segment_themes``) -> ``theme_id`` (after
+                the analyst's merges and noise).
+            outlier_id: the unassigned pool's id (it gets no touchpoint votes).
+            not_linked: the touchpoint counted for a segment without a ``segment_links`` row.
+
+        Returns:
+            ``(stats, votes)``. ``stats``: ``theme_id``, ``n_segments``, ``n_verbatims``,
+            ``negative_share``, ``mean_sentiment`` (see :func:`verbatim.analysis.summary_table`).
+            ``votes``: ``theme_id``, ``touchpoint``, ``n`` (see
+            :func:`verbatim.journey.main_touchpoints`); empty when nothing is linked yet.
+        """
+        scored = self.has_table("segment_sentiment")
+        sentiment = ("count(DISTINCT s.verbatim_id), avg(CASE WHEN s.sentiment = 'negatif' THEN 1.0 ELSE 0.0 END), "
+                     "avg(s.sentiment_score)") if scored else "0, 0.0, CAST(NULL AS DOUBLE)"
+        join = "LEFT JOIN segment_sentiment s ON s.segment_id = a.segment_id" if scored else ""
+        base = "FROM segment_themes a JOIN _theme_map m ON a.theme_id = m.original_id"
+        with self._registered("_theme_map", theme_map[["original_id", "theme_id"]]):
+            stats = self.con.execute(f"SELECT m.theme_id, count(*), {sentiment} {base} {join} GROUP BY m.theme_id").df()
+            linked = self.has_table("segment_links") and self.con.execute("SELECT count(*) FROM segment_links").fetchone()[0]
+            votes = self.con.execute(
+                f"SELECT m.theme_id, coalesce(l.touchpoint, ?), count(*) {base} "
+                "LEFT JOIN segment_links l ON l.segment_id = a.segment_id WHERE m.theme_id <> ? GROUP BY 1, 2",
+                [not_linked, outlier_id]).df() if linked else pd.DataFrame()
+        stats.columns = ["theme_id", "n_segments", "n_verbatims", "negative_share", "mean_sentiment"]
+        votes = votes.set_axis(["theme_id", "touchpoint", "n"], axis=1) if len(votes.columns) else pd.DataFrame(
+            columns=["theme_id", "touchpoint", "n"])
+        return stats, votes
 
     def rows_for(self, table: str, key: str, values: list[Any], order_by: str | None = None) -> pd.DataFrame:
         """The rows of ``table`` whose ``key`` is in ``values``, optionally ordered by the columns

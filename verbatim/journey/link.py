@@ -41,7 +41,8 @@ from verbatim.journey.prototypes import Prototypes, prototype_texts, prototypes_
 from verbatim.journey.taxonomy import NOT_LINKED, Taxonomy
 from verbatim.schema import require_columns
 
-__all__ = ["LINK_COLUMNS", "THEME_TOUCHPOINT_COLUMNS", "link_prototype_texts", "link_segments", "theme_touchpoints"]
+__all__ = ["LINK_COLUMNS", "THEME_TOUCHPOINT_COLUMNS", "link_prototype_texts", "link_segments", "main_touchpoints",
+           "theme_touchpoints"]
 
 log = logging.getLogger(__name__)
 
@@ -244,22 +245,40 @@ def theme_touchpoints(links: pd.DataFrame, assignments: pd.DataFrame, pins: Mapp
     """
     require_columns(links, ("segment_id", "touchpoint"), "journey links")
     require_columns(assignments, ("segment_id", "theme_id"), "theme assignments")
+    merged = assignments[["segment_id", "theme_id"]].merge(links[["segment_id", "touchpoint"]], on="segment_id", how="left")
+    merged["touchpoint"] = merged["touchpoint"].fillna(NOT_LINKED)
+    votes = merged.groupby(["theme_id", "touchpoint"], dropna=True).size().rename("n").reset_index()
+    return main_touchpoints(votes, pins, taxonomy)
+
+
+def main_touchpoints(votes: pd.DataFrame, pins: Mapping[object, str] | None = None,
+                     taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+    """:func:`theme_touchpoints` from segment counts made elsewhere (e.g. aggregated by the store).
+
+    Args:
+        votes: ``theme_id``, ``touchpoint`` (``non_rattache`` for unlinked segments), ``n``
+            (segments of the theme with that touchpoint).
+        pins, taxonomy: as in :func:`theme_touchpoints`.
+
+    Returns:
+        As :func:`theme_touchpoints`; between touchpoints with as many segments, the first id
+        in alphabetical order wins.
+    """
     pins = dict(pins or {})
     if taxonomy is not None:
         for tp in pins.values():
             if tp != NOT_LINKED:
                 taxonomy.touchpoint(tp)
-    merged = assignments[["segment_id", "theme_id"]].merge(links[["segment_id", "touchpoint"]], on="segment_id", how="left")
-    merged["touchpoint"] = merged["touchpoint"].fillna(NOT_LINKED)
     rows = []
-    for theme, group in merged.groupby("theme_id", sort=True, dropna=True):
-        counts = group["touchpoint"].value_counts()
-        linked = counts.drop(NOT_LINKED, errors="ignore")
+    ordered = votes.sort_values(["theme_id", "n", "touchpoint"], ascending=[True, False, True], kind="stable")
+    for theme, group in ordered.groupby("theme_id", sort=True):
+        counts = dict(zip(group["touchpoint"], group["n"].astype("int64"), strict=True))
+        linked = [tp for tp in counts if tp != NOT_LINKED]
         if theme in pins:
             tp, pinned = pins[theme], True
         else:
-            tp, pinned = (linked.index[0] if len(linked) else NOT_LINKED), False
-        rows.append((theme, tp, round(float(counts.get(tp, 0)) / len(group), 4), pinned))
+            tp, pinned = (linked[0] if linked else NOT_LINKED), False
+        rows.append((theme, tp, round(float(counts.get(tp, 0)) / sum(counts.values()), 4), pinned))
     seen = {r[0] for r in rows}
     rows += [(theme, tp, 0.0, True) for theme, tp in pins.items() if theme not in seen]
     return pd.DataFrame(rows, columns=list(THEME_TOUCHPOINT_COLUMNS)).astype({"share": "float64", "pinned": bool})
