@@ -205,18 +205,19 @@ def main() -> None:
           f"({len(segments)} segments) from {args.data.name}; min_confidence {cfg.min_confidence}; "
           f"linking {len(segments) / elapsed():.0f} segments/s (segment embeddings and prototypes cached).\n")
     print("| labels | reviews | micro-P | micro-R | micro-F1 | main touchpoint among the true ones |\n|---|---|---|---|---|---|")
-    halves = {"even ids (tuning)": sorted(even), "odd ids (held out)": sorted(set(labels["id"]) - even),
+    halves = {"even ids (tuning)": sorted(even), "odd ids (tuning, formerly held out)": sorted(set(labels["id"]) - even),
               "all": sorted(labels["id"])}
-    per_all = None
+    pers = {}
     for name, ids in halves.items():
-        s, per = scores(ids, truth, pred, main_tp, tax.ids)
-        per_all = per
+        s, pers[name] = scores(ids, truth, pred, main_tp, tax.ids)
         print(f"| {name} | {s['n']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['main_hit']:.3f} |")
     share = (links["touchpoint"] == NOT_LINKED).mean()
-    print(f"\nSegments `non_rattache`: {share:.1%}.\n\nPer touchpoint (all labels):\n")
-    print("| touchpoint | support | precision | recall |\n|---|---|---|---|")
-    for row in per_all.itertuples():
-        print(f"| {row.touchpoint} | {row.support} | {row.precision:.2f} | {row.recall:.2f} |")
+    print(f"\nSegments `non_rattache`: {share:.1%}.\n\nPer touchpoint (precision/recall; support of all labels):\n")
+    print("| touchpoint | support | even | odd | all |\n|---|---|---|---|---|")
+    frames = list(pers.values())
+    for k, row in enumerate(frames[-1].itertuples()):
+        cells = " | ".join(f"{f.iloc[k]['precision']:.2f}/{f.iloc[k]['recall']:.2f}" for f in frames)
+        print(f"| {row.touchpoint} | {row.support} | {cells} |")
     if args.fresh:
         fresh(args.data, tax, cfg)
     other_sectors(cfg)
