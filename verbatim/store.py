@@ -172,25 +172,22 @@ class Store:
         with self.transaction() as con:
             known: set[str] = set()
             if len(unique):
-                con.register("_ids", pd.DataFrame({"verbatim_id": unique["verbatim_id"]}))
-                known = {r[0] for r in con.execute("SELECT v.verbatim_id FROM verbatims v JOIN _ids USING (verbatim_id)").fetchall()}
-                con.unregister("_ids")
+                with self._keys("verbatim_id", unique["verbatim_id"].tolist()):
+                    known = {r[0] for r in con.execute("SELECT v.verbatim_id FROM verbatims v JOIN _keys USING (verbatim_id)").fetchall()}
             fresh = unique[~unique["verbatim_id"].isin(known)].copy()
             if len(fresh):
                 fresh["run_id"] = run_id
                 fresh["ingested_at"] = now
-                con.register("_fresh", fresh[[*VERBATIM_COLUMNS, "run_id", "ingested_at"]])
-                con.execute(f"INSERT INTO verbatims ({', '.join([*VERBATIM_COLUMNS, 'run_id', 'ingested_at'])}) SELECT * FROM _fresh").fetchall()
-                con.unregister("_fresh")
+                with self._registered("_fresh", fresh[[*VERBATIM_COLUMNS, "run_id", "ingested_at"]]):
+                    con.execute(f"INSERT INTO verbatims ({', '.join([*VERBATIM_COLUMNS, 'run_id', 'ingested_at'])}) SELECT * FROM _fresh").fetchall()
             if len(batch.rejected):
                 rej = batch.rejected[list(QUARANTINE_COLUMNS)].copy()
                 rej.insert(0, "quarantine_id", [_quarantine_key(s, loc, r) for s, loc, r in zip(rej["source"], rej["location"], rej["reason"], strict=True)])
                 rej = rej.drop_duplicates("quarantine_id")
                 rej["run_id"] = run_id
                 rej["quarantined_at"] = now
-                con.register("_rej", rej)
-                con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM _rej").fetchall()
-                con.unregister("_rej")
+                with self._registered("_rej", rej):
+                    con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM _rej").fetchall()
         return Accounting(read=batch.read, new=len(fresh), duplicates=len(records) - len(fresh), quarantined=len(batch.rejected))
 
     # ------------------------------------------------------------------ cleaning
@@ -220,14 +217,12 @@ class Store:
             before = self.count("cleaned")
             frame = cleaned[list(CLEANED_COLUMNS)].copy()
             frame["run_id"] = run_id
-            con.register("_cleaned", frame)
-            con.execute(f"INSERT OR IGNORE INTO cleaned ({', '.join([*CLEANED_COLUMNS, 'run_id'])}) SELECT * FROM _cleaned").fetchall()
-            con.unregister("_cleaned")
+            with self._registered("_cleaned", frame):
+                con.execute(f"INSERT OR IGNORE INTO cleaned ({', '.join([*CLEANED_COLUMNS, 'run_id'])}) SELECT * FROM _cleaned").fetchall()
             if len(segments):
-                con.register("_segments", segments[list(SEGMENT_COLUMNS)])
                 cols = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
-                con.execute(f"INSERT OR IGNORE INTO segments ({cols}) SELECT * FROM _segments").fetchall()
-                con.unregister("_segments")
+                with self._registered("_segments", segments[list(SEGMENT_COLUMNS)]):
+                    con.execute(f"INSERT OR IGNORE INTO segments ({cols}) SELECT * FROM _segments").fetchall()
             return self.count("cleaned") - before
 
     # ------------------------------------------------------------------ analysis tables
@@ -241,22 +236,18 @@ class Store:
         """
         if frame.empty:
             return 0
-        with self.transaction() as con:
-            con.register("_upsert", frame)
+        with self.transaction() as con, self._registered("_upsert", frame):
             if not self.has_table(table):
                 con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM _upsert LIMIT 0').fetchall()
             con.execute(f'DELETE FROM "{table}" WHERE "{key}" IN (SELECT "{key}" FROM _upsert)').fetchall()
             cols = ", ".join(f'"{c}"' for c in frame.columns)
             con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _upsert').fetchall()
-            con.unregister("_upsert")
         return len(frame)
 
     def replace_table(self, table: str, frame: pd.DataFrame) -> None:
         """Replace the whole content of ``table`` with ``frame`` (one transaction)."""
-        with self.transaction() as con:
-            con.register("_replace", frame)
+        with self.transaction() as con, self._registered("_replace", frame):
             con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _replace').fetchall()
-            con.unregister("_replace")
 
     def table(self, name: str) -> pd.DataFrame:
         """The whole table (empty frame when it does not exist yet)."""
@@ -423,12 +414,8 @@ class Store:
             return
         frame = pd.DataFrame(fingerprints, columns=["path", "size", "mtime_ns"]).assign(
             source=source, run_id=run_id, read_at=datetime.now(UTC))
-        self.con.register("_files", frame)
-        try:
-            with self.transaction() as con:
-                con.execute("INSERT OR REPLACE INTO source_files SELECT source, path, size, mtime_ns, run_id, read_at FROM _files")
-        finally:
-            self.con.unregister("_files")
+        with self._registered("_files", frame), self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO source_files SELECT source, path, size, mtime_ns, run_id, read_at FROM _files")
 
     # ------------------------------------------------------------------ runs
     def start_run(self, run_id: str, as_of: datetime) -> None:
