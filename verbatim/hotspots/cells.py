@@ -131,7 +131,7 @@ def prepare(segments: pd.DataFrame, windows: Windows, cfg: HotspotsConfig) -> pd
     frame["touchpoint"] = _text(frame["touchpoint"])
     frame["theme_id"] = _text(frame["theme_id"])
     frame["theme_label"] = _text(frame["theme_label"])
-    frame["text"] = _text(frame["text"]).str.replace(r"\s+", " ", regex=True)
+    frame["text"] = frame["text"].fillna("").astype(str).map(lambda t: " ".join(t.split()))  # = \s+ -> " ", stripped
     score = pd.to_numeric(frame["sentiment_score"], errors="coerce")
     frame["sentiment_score"] = score
     frame["negative"] = (_text(frame["sentiment"]) == "negatif").to_numpy()
