@@ -42,3 +42,21 @@ def test_fresh_insurance_labels_are_new_reviews() -> None:
     fresh = pd.read_csv(LABELS / "journey_assurance_fresh.csv", keep_default_na=False, dtype=str)
     assert len(fresh) >= 200
     assert not set(fresh["id"]) & set(old)
+
+
+def test_benchmark_sample_is_seeded_spread_over_insurers_and_skips_labelled_ids() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.bench_journey import draw_sample
+
+    sizes = {"A": 100, "B": 25, "C": 4}
+    rows = [(f"{k}{i}", name, "avis assez long pour compter " * (1 + i % 3)) for k, (name, n) in enumerate(sizes.items())
+            for i in range(n)]
+    reviews = pd.DataFrame(rows, columns=["id", "insurer", "text"])
+    reviews.loc[0, "text"] = "court"  # under 40 characters: never drawn
+    first = draw_sample(reviews, 20, seed=7, exclude={"01", "02"})
+    assert first == draw_sample(reviews, 20, seed=7, exclude={"01", "02"}) != draw_sample(reviews, 20, seed=8)
+    assert not {"00", "01", "02"} & set(first)
+    drawn = reviews.set_index("id").loc[first, "insurer"].value_counts()
+    assert drawn["A"] > drawn["B"] > drawn["C"] >= 1 and drawn["A"] < 20 * 100 / 129  # square-root shares
