@@ -108,3 +108,34 @@ def test_sample_weight_moves_the_fit() -> None:
     heavy = SentimentModel(word_bits=10, char_bits=11, min_groups=1).fit(TEXTS, LABELS, sample_weight=weights)
     neutral = np.array(LABELS) == "neutre"
     assert heavy.predict_proba(TEXTS)[neutral, 1].mean() > plain.predict_proba(TEXTS)[neutral, 1].mean()
+
+
+def test_log_count_ratio_favours_the_columns_of_the_target_rows() -> None:
+    import scipy.sparse as sp
+
+    from verbatim.sentiment.model import log_count_ratio
+
+    X = sp.csr_matrix(np.array([[1.0, 0.0, 0.5], [2.0, 0.0, 0.0], [0.0, 3.0, 0.2], [0.0, 1.0, 0.0]]))
+    r = log_count_ratio(X, np.array([True, True, False, False]))
+    assert r[0] > 0 > r[1]
+    assert r[2] == pytest.approx(0.0)  # seen once on each side
+    np.testing.assert_allclose(r[0], np.log((3 / 6) / (1 / 6)))  # alpha 1: p = (3, 1, 2), q = (1, 3, 2)
+
+
+def test_nb_scaling_and_multinomial_both_learn_and_round_trip(tmp_path: Path) -> None:
+    for nb in (True, False):
+        model = SentimentModel(word_bits=10, char_bits=11, min_groups=1, nb_scaling=nb).fit(TEXTS, LABELS)
+        proba = model.predict_proba(TEXTS)
+        np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+        assert (model.predict(TEXTS) == np.array(LABELS)).mean() >= 0.75
+        loaded = SentimentModel.load(model.save(tmp_path / f"m{nb}"))
+        assert loaded.nb_scaling is nb
+        np.testing.assert_allclose(loaded.predict_proba(TEXTS), proba, rtol=1e-5)
+
+
+def test_models_saved_before_nb_scaling_load_as_multinomial(small_model: SentimentModel, tmp_path: Path) -> None:
+    folder = small_model.save(tmp_path / "old")
+    meta = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+    del meta["params"]["nb_scaling"], meta["params"]["nb_alpha"]
+    (folder / "params.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert SentimentModel.load(folder).nb_scaling is False

@@ -1,5 +1,8 @@
 """The trained sentiment model: n-grams + French rule features (+ optional USE embeddings) -> logistic regression.
 
+Shipped: NB-weighted one-vs-rest logistic regression (``nb_scaling``, C = 4), chosen on unseen
+insurers (GroupKFold by insurer) and the seen own sentences; see ``BENCHMARKS.md``.
+
 Files written by :meth:`SentimentModel.save` (loaded without unpickling):
 
 * ``weights.npz``: ``coef`` (3, n_features), ``intercept`` (3,), ``idf`` — read with ``allow_pickle=False``;
@@ -45,12 +48,18 @@ class SentimentModel:
         rule_scale: weight of the French rule features next to the n-grams.
         use_embeddings: add multilingual USE sentence embeddings as a third block.
         embedding_scale: weight of the embedding block.
+        nb_scaling: NB-weighted one-vs-rest logistic regression (Wang & Manning 2012): one binary
+            regression per class on the n-gram columns scaled by that class's log-count ratio
+            (:func:`log_count_ratio`), probabilities = per-class sigmoids normalised to sum 1;
+            ``False``: one multinomial regression (softmax). Both store the same arrays: the
+            ratios are folded into ``coef_``, so scoring costs the same.
+        nb_alpha: smoothing of the log-count ratios.
         seed: random seed of the solver.
     """
 
     def __init__(self, C: float = 4.0, word_bits: int = 18, char_bits: int = 19, min_groups: int = 3,
                  rule_scale: float = 1.0, use_embeddings: bool = False, embedding_scale: float = 1.0,
-                 seed: int = 42) -> None:
+                 nb_scaling: bool = True, nb_alpha: float = 1.0, seed: int = 42) -> None:
         self.C = C
         self.word_bits = word_bits
         self.char_bits = char_bits
@@ -58,13 +67,16 @@ class SentimentModel:
         self.rule_scale = rule_scale
         self.use_embeddings = use_embeddings
         self.embedding_scale = embedding_scale
+        self.nb_scaling = nb_scaling
+        self.nb_alpha = nb_alpha
         self.seed = seed
 
     def get_params(self) -> dict[str, Any]:
         """Constructor parameters (JSON-serialisable)."""
         return {"C": self.C, "word_bits": self.word_bits, "char_bits": self.char_bits, "min_groups": self.min_groups,
                 "rule_scale": self.rule_scale, "use_embeddings": self.use_embeddings,
-                "embedding_scale": self.embedding_scale, "seed": self.seed}
+                "embedding_scale": self.embedding_scale, "nb_scaling": self.nb_scaling, "nb_alpha": self.nb_alpha,
+                "seed": self.seed}
 
     # ----- features -------------------------------------------------------------------------
     def _design(self, texts: list[str], embeddings: np.ndarray | None = None) -> sp.csr_matrix:
@@ -100,12 +112,26 @@ class SentimentModel:
         n_ngrams = self.featurizer_.idf_.shape[0]
         # n-grams with zero IDF (masked) are all-zero columns: leave them out of the solver (5x faster)
         cols = np.r_[np.flatnonzero(self.featurizer_.idf_ > 0), np.arange(n_ngrams, X.shape[1])]
-        clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=self.seed)
-        clf.fit(X[:, cols], labels, sample_weight=sample_weight)
-        order = [list(clf.classes_).index(c) for c in CLASSES]
         self.coef_ = np.zeros((len(CLASSES), X.shape[1]), dtype=np.float32)
-        self.coef_[:, cols] = clf.coef_[order]
-        self.intercept_ = clf.intercept_[order].astype(np.float32)
+        X = X[:, cols]
+        n_kept = int((self.featurizer_.idf_ > 0).sum())  # the kept n-gram columns come first in X
+        self.intercept_ = np.zeros(len(CLASSES), dtype=np.float32)
+        if self.nb_scaling:
+            for k, c in enumerate(CLASSES):
+                target = labels == c
+                scale = np.ones(X.shape[1])
+                scale[:n_kept] = log_count_ratio(X[:, :n_kept], target, self.nb_alpha)
+                clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3,
+                                         random_state=self.seed)
+                clf.fit(X @ sp.diags(scale), target.astype(int), sample_weight=sample_weight)
+                self.coef_[k, cols] = clf.coef_[0] * scale  # w . (r * x) = (w * r) . x
+                self.intercept_[k] = clf.intercept_[0]
+        else:
+            clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=self.seed)
+            clf.fit(X, labels, sample_weight=sample_weight)
+            order = [list(clf.classes_).index(c) for c in CLASSES]
+            self.coef_[:, cols] = clf.coef_[order]
+            self.intercept_ = clf.intercept_[order].astype(np.float32)
         self.classes_ = np.array(CLASSES)
         log.info("sentiment model fitted on %d texts (%d features)", len(texts), X.shape[1])
         return self
@@ -117,8 +143,14 @@ class SentimentModel:
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def predict_proba(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        """Class probabilities (n, 3) in the order of :data:`CLASSES` (softmax of the logits)."""
+        """Class probabilities (n, 3) in the order of :data:`CLASSES`.
+
+        Softmax of the logits, or with ``nb_scaling`` the per-class sigmoids normalised to sum 1.
+        """
         z = self.decision_function(texts, embeddings)
+        if self.nb_scaling:
+            p = 1.0 / (1.0 + np.exp(-z))
+            return p / p.sum(axis=1, keepdims=True)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -162,7 +194,7 @@ class SentimentModel:
         if meta.get("format") != FORMAT:
             raise ModelError(f"sentiment model in {str(path)!r} has format {meta.get('format')!r}, expected {FORMAT!r}; "
                              + RETRAIN_HINT)
-        model = cls(**meta["params"])
+        model = cls(**{"nb_scaling": False, **meta["params"]})  # models saved before nb_scaling were multinomial
         model.featurizer_ = NgramFeaturizer(model.word_bits, model.char_bits, model.min_groups)
         model.featurizer_.idf_ = idf.astype(np.float32)
         model.coef_ = coef.astype(np.float32)
@@ -170,6 +202,18 @@ class SentimentModel:
         model.classes_ = np.array(CLASSES)
         model.metadata_ = meta.get("metadata", {})
         return model
+
+
+def log_count_ratio(X: sp.csr_matrix, target: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Log-count ratio per column (Wang & Manning 2012): ``log((p / |p|_1) / (q / |q|_1))``.
+
+    ``p`` (``q``) = ``alpha`` + number of ``target`` (other) rows where the column is non-zero.
+    """
+    present = X.copy()
+    present.data = (present.data != 0).astype(np.float64)
+    p = alpha + np.asarray(present[target].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[~target].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
 
 
 def load_sentiment_model(path: Path | str | None = None) -> SentimentModel:
