@@ -123,6 +123,11 @@ class Data:
         """(training rows, seen cases) counts of a feature kind: ``wb`` (shipped) or ``char`` (chars across words)."""
         if kind == "wb":
             return self.counts, self.case_counts
+        if kind == "bin":  # presence instead of sublinear term frequency (Wang & Manning binarise their features)
+            rows, cases = self.counts.copy(), self.case_counts.copy()
+            rows.data[:] = 1.0
+            cases.data[:] = 1.0
+            return rows, cases
         if kind == "char":
             n_word = 2**18
             chars = _cached("counts-char.npz", lambda: char_counts(self.texts))
@@ -180,7 +185,7 @@ def nb_ratio(X: sp.csr_matrix, y: np.ndarray, positive: np.ndarray, alpha: float
     return np.log((p / p.sum()) / (q / q.sum()))
 
 
-def nblr(C: float = 4.0, mode: str = "ovr", n_rules: int = 8) -> Callable:
+def nblr(C: float = 4.0, mode: str = "ovr", n_rules: int = 8, alpha: float = 1.0) -> Callable:
     """NB-weighted logistic regression: n-gram columns scaled by |r| (multinomial, r of 1-2 vs 4-5) or by r_c per class (OvR)."""
 
     def fit(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> Callable:
@@ -196,7 +201,7 @@ def nblr(C: float = 4.0, mode: str = "ovr", n_rules: int = 8) -> Callable:
             return lambda Z: _proba_in_order(clf, clf.predict_proba(Z @ scale))
         models = []
         for c in CLASSES:
-            r = nb_ratio(X[:, :-n_rules], y, y == c)
+            r = nb_ratio(X[:, :-n_rules], y, y == c, alpha)
             scale = sp.diags(np.r_[r, ones])
             clf = LogisticRegression(C=C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=42)
             clf.fit(X @ scale, (y == c).astype(int), sample_weight=w)
@@ -236,6 +241,8 @@ CANDIDATES: dict[str, tuple[str, Callable]] = {
     "nblr_ovr4": ("wb", nblr(4.0, "ovr")),
     "nblr_ovr1": ("wb", nblr(1.0, "ovr")),
     "nblr_ovr10": ("wb", nblr(10.0, "ovr")),
+    "nblr_ovr4_a0.25": ("wb", nblr(4.0, "ovr", alpha=0.25)),
+    "nblr_ovr4_bin": ("bin", nblr(4.0, "ovr")),
     "nblr_multi4": ("wb", nblr(4.0, "multi")),
     "nblr_multi1": ("wb", nblr(1.0, "multi")),
     "char_lr4": ("char", lr(4.0)),
