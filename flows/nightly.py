@@ -56,7 +56,7 @@ def in_processes(cfg: Config, fn: Callable[..., T], *args: Any) -> T:
     embeds or fits themes). So the CPU-bound stages use ``processes`` cores while paying only
     ``processes - 1`` worker start-ups. On a Dask worker, or with one process, everything runs
     in the calling thread. Same result either way. If the pool breaks (a worker killed), the
-    partition is redone here and the pool restarted on next use.
+    partition is redone here, when the flow's core is free, and a new pool starts on next use.
     """
     helpers = cfg.flow.processes - 1
     if cfg.runner != "local" or helpers < 1:
@@ -65,8 +65,7 @@ def in_processes(cfg: Config, fn: Callable[..., T], *args: Any) -> T:
         return workers.run(fn, *args, workers=helpers)
     except BrokenProcessPool:
         logging.getLogger(__name__).warning("the worker processes broke (one was killed); running the partition in the flow")
-        workers.shutdown()
-    return fn(*args)
+    return workers.run(fn, *args, workers=0)  # here, when the flow's core is free
 
 
 @task(name="clean-partition", cache_policy=NONE)
@@ -232,10 +231,7 @@ def ingest_stage(cfg: Config, run_id: str, summary: RunSummary, as_of: datetime 
     reasons: dict[str, int] = {}
     not_yet_total = 0
     for source in cfg.sources:
-        skip: frozenset = frozenset()
-        if cfg.ingest.skip_unchanged_files:
-            with Store(cfg.store.path) as store:
-                skip = store.known_files(source.label)
+        skip = stages.skippable_files(cfg, source)
         files = source_fingerprints(source)  # taken before reading: a file changed meanwhile is read again next night
         batch = _timed(summary, "ingest.read", reader, source, cfg.ingest, skip)
         not_yet = 0

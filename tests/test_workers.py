@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -63,15 +64,30 @@ class _Broken:
     def submit(self, *args: object) -> None:
         raise BrokenProcessPool("a worker was killed")
 
+    def shutdown(self, **kwargs: object) -> None:
+        pass
 
-def test_a_broken_pool_redoes_the_partition_here_and_is_restarted(fresh_pool: None, monkeypatch: pytest.MonkeyPatch,
-                                                                    caplog: pytest.LogCaptureFixture) -> None:
-    stopped = []
+
+def test_a_broken_pool_redoes_the_partition_here(fresh_pool: None, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(workers, "executor", lambda n: _Broken())
-    monkeypatch.setattr(workers, "shutdown", lambda: stopped.append(True))
     cfg = Config.model_validate({"flow": {"processes": 2, "process_min_rows": 1}})
     assert in_processes(cfg, os.getpid) == os.getpid()
-    assert stopped == [True] and "worker processes broke" in caplog.text
+    assert "worker processes broke" in caplog.text
+    assert (workers._busy_workers, workers._busy_here) == (0, 0)  # both cores free again
+
+
+def test_a_pool_whose_worker_was_killed_is_replaced_by_a_new_one(fresh_pool: None) -> None:
+    cfg = Config.model_validate({"flow": {"processes": 2}})
+    victim = in_processes(cfg, os.getpid)
+    broken = workers.running()
+    os.kill(victim, signal.SIGKILL)  # as the kernel does when memory runs out
+    deadline = time.monotonic() + 30
+    while not getattr(broken, "_broken", False) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pid = in_processes(cfg, os.getpid)
+    assert pid not in (victim, os.getpid()) and workers.running() is not broken
+    assert (workers._busy_workers, workers._busy_here) == (0, 0)
 
 
 def _torch_importable() -> bool:
@@ -132,11 +148,11 @@ def test_while_this_process_computes_calls_go_to_the_workers(fresh_pool: None) -
     assert in_processes(cfg, os.getpid) != os.getpid()  # the worker is free again, and preferred
 
 
-def test_prestart_returns_before_the_workers_have_loaded(fresh_pool: None) -> None:
+def test_start_without_waiting_returns_before_the_workers_have_loaded(fresh_pool: None) -> None:
     start = time.perf_counter()
-    workers.prestart(1, time.sleep, 2.0)
+    workers.start(1, time.sleep, 2.0, wait=False)
     assert time.perf_counter() - start < 1.5 and workers.running() is not None
-    assert workers.run(os.getpid, workers=1) != os.getpid()  # the pool started by prestart serves the calls
+    assert workers.run(os.getpid, workers=1) != os.getpid()  # the pool started here serves the calls
 
 
 def test_a_large_unread_input_starts_the_workers_before_the_flow(tmp_path: Path, fresh_pool: None) -> None:

@@ -179,14 +179,14 @@ def _prestart_workers(cfg: Any) -> None:
     """Start the flow's worker processes now when tonight's input is large (``[flow].prestart_min_bytes``).
 
     Under the local runner with ``[flow].processes`` above 1 only; they load their models while
-    Prefect starts (see :func:`verbatim.workers.prestart`).
+    Prefect starts (see :func:`verbatim.workers.start`).
     """
     if cfg.runner != "local" or cfg.flow.processes < 2:
         return
     from verbatim import stages, workers
 
     if stages.unread_input_bytes(cfg) >= cfg.flow.prestart_min_bytes:
-        workers.prestart(cfg.flow.processes - 1, stages.load_partition_models, cfg)
+        workers.start(cfg.flow.processes - 1, stages.load_partition_models, cfg, wait=False)
 
 
 def _run_nights(nightly: Any, args: argparse.Namespace, nights: list[str | None]) -> int:

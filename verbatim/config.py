@@ -183,9 +183,9 @@ class FlowConfig(_Section):
     # share one core); 1 = the flow's threads only
     processes: int = Field(default=2, ge=1)
     process_min_rows: int = Field(default=10_000, ge=1)  # a quiet night does not pay the workers' start-up (~10 s)
-    # with at least this many bytes of input files not read yet, `verbatim run` starts the worker processes as it
-    # begins, so their imports overlap its checks and Prefect's start-up (~3.5 MB is 10,000 typical reviews)
-    prestart_min_bytes: int = Field(default=2_000_000, ge=0)
+    # with at least this many bytes of input files not read yet, `verbatim run` starts the worker processes before
+    # Prefect, so their start-up overlaps Prefect's (3.5 MB: about process_min_rows reviews of 350 bytes)
+    prestart_min_bytes: int = Field(default=3_500_000, ge=0)
 
 
 class JourneyConfig(_Section):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from verbatim.analysis import enrich_segments, enrich_verbatims, link, summary_table, theme_summary
-from verbatim.config import Config
+from verbatim.config import Config, SourceConfig
 from verbatim.embed import cache_vectors, encode, encode_cached, remember, uncached_texts
 from verbatim.journey import NOT_LINKED, link_prototype_texts, load_taxonomy, main_touchpoints
 from verbatim.sentiment import SEGMENT_SENTIMENT_COLUMNS, load_sentiment_model
@@ -52,18 +52,23 @@ def theme_model_dir(cfg: Config) -> Path:
     return cfg.store.path.parent / "models" / "themes"
 
 
-def unread_input_bytes(cfg: Config) -> int:
-    """Bytes of the sources' files that no earlier run read in full (what tonight's ingest will read).
+def skippable_files(cfg: Config, source: SourceConfig) -> frozenset:
+    """Fingerprints of the files of ``source`` read in full by an earlier run, which tonight's ingest skips
+    when unchanged (none without ``[ingest].skip_unchanged_files``)."""
+    if not cfg.ingest.skip_unchanged_files:
+        return frozenset()
+    with Store(cfg.store.path) as store:
+        return store.known_files(source.label)
 
-    Without ``[ingest].skip_unchanged_files`` every file counts.
-    """
+
+def unread_input_bytes(cfg: Config) -> int:
+    """Bytes of the sources' files that tonight's ingest will read (see :func:`skippable_files`)."""
     from verbatim.ingest import source_fingerprints
 
     total = 0
-    with Store(cfg.store.path) as store:
-        for source in cfg.sources:
-            known = store.known_files(source.label) if cfg.ingest.skip_unchanged_files else frozenset()
-            total += sum(size for path, size, mtime in source_fingerprints(source) if (path, size, mtime) not in known)
+    for source in cfg.sources:
+        known = skippable_files(cfg, source)
+        total += sum(size for path, size, mtime in source_fingerprints(source) if (path, size, mtime) not in known)
     return total
 
 
@@ -72,11 +77,9 @@ def load_partition_models(cfg: Config) -> None:
 
     spaCy and the language identifier (cleaning), the sentiment model, the taxonomy (linking).
     """
-    from verbatim.clean.language import detect_language
-    from verbatim.clean.segment import load_nlp
+    from verbatim.clean.pipeline import load_models
 
-    load_nlp(cfg.clean.spacy_model, cfg.clean.segmenter)
-    detect_language("chargement du modèle de langue")
+    load_models(cfg.clean.spacy_model, cfg.clean.segmenter)
     _sentiment_model(cfg.sentiment.model_dir)
     load_taxonomy(cfg.journey.taxonomy)
 
@@ -292,7 +295,7 @@ def theme_table(cfg: Config) -> pd.DataFrame:
                                         edits, touchpoints=taxonomy.ids)
         stats, votes = store.theme_counts(theme_map, OUTLIER_ID, NOT_LINKED)
     pins = {t: tp for t, tp in zip(themes["theme_id"], themes["touchpoint"], strict=True) if tp}
-    tps = main_touchpoints(votes, pins, taxonomy) if len(votes) else pd.DataFrame(columns=["theme_id", "touchpoint"])
+    tps = main_touchpoints(votes, pins, taxonomy) if votes is not None else pd.DataFrame(columns=["theme_id", "touchpoint"])
     table = summary_table(themes, stats, tps)
     noise = set(themes.loc[themes["noise"], "theme_id"]) if "noise" in themes.columns else set()
     return table.assign(noise=table["theme_id"].isin(noise))

@@ -319,8 +319,9 @@ class Store:
         """``values`` registered as the one-column view ``_keys`` (column ``key``) for the duration of the block."""
         return self._registered("_keys", pd.DataFrame({key: pd.Series(list(values), dtype="object")}))
 
-    def theme_counts(self, theme_map: pd.DataFrame, outlier_id: str, not_linked: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Per-theme counts over the whole history, aggregated by DuckDB (a night does not read every segment).
+    def theme_counts(self, theme_map: pd.DataFrame, outlier_id: str,
+                     not_linked: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Per-theme counts over the whole history, aggregated by DuckDB (no segment is loaded into pandas).
 
         Args:
             theme_map: ``original_id`` (a ``theme_id`` of ``segment_themes``) -> ``theme_id`` (after
@@ -332,7 +333,7 @@ class Store:
             ``(stats, votes)``. ``stats``: ``theme_id``, ``n_segments``, ``n_verbatims``,
             ``negative_share``, ``mean_sentiment`` (see :func:`verbatim.analysis.summary_table`).
             ``votes``: ``theme_id``, ``touchpoint``, ``n`` (see
-            :func:`verbatim.journey.main_touchpoints`); empty when nothing is linked yet.
+            :func:`verbatim.journey.main_touchpoints`); None when nothing is linked yet.
         """
         scored = self.has_table("segment_sentiment")
         sentiment = ("count(DISTINCT s.verbatim_id), avg(CASE WHEN s.sentiment = 'negatif' THEN 1.0 ELSE 0.0 END), "
@@ -343,12 +344,10 @@ class Store:
             stats = self.con.execute(f"SELECT m.theme_id, count(*), {sentiment} {base} {join} GROUP BY m.theme_id").df()
             linked = self.has_table("segment_links") and self.con.execute("SELECT count(*) FROM segment_links").fetchone()[0]
             votes = self.con.execute(
-                f"SELECT m.theme_id, coalesce(l.touchpoint, ?), count(*) {base} "
+                f"SELECT m.theme_id, coalesce(l.touchpoint, ?) AS touchpoint, count(*) AS n {base} "
                 "LEFT JOIN segment_links l ON l.segment_id = a.segment_id WHERE m.theme_id <> ? GROUP BY 1, 2",
-                [not_linked, outlier_id]).df() if linked else pd.DataFrame()
+                [not_linked, outlier_id]).df() if linked else None
         stats.columns = ["theme_id", "n_segments", "n_verbatims", "negative_share", "mean_sentiment"]
-        votes = votes.set_axis(["theme_id", "touchpoint", "n"], axis=1) if len(votes.columns) else pd.DataFrame(
-            columns=["theme_id", "touchpoint", "n"])
         return stats, votes
 
     def rows_for(self, table: str, key: str, values: list[Any], order_by: str | None = None) -> pd.DataFrame:

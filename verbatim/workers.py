@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -50,7 +51,7 @@ def executor(workers: int) -> ProcessPoolExecutor:
     """The shared pool with ``workers`` processes (created, or re-created at another size)."""
     global _pool, _size
     with _lock:
-        if _pool is None or _size != workers:
+        if _pool is None or _size != workers or getattr(_pool, "_broken", False):  # a killed worker breaks its pool
             if _pool is not None:
                 _pool.shutdown(wait=True)
             log.info("starting %d worker processes (%s)", workers, START_METHOD)
@@ -83,23 +84,30 @@ def _warm_one(fn: Callable[..., Any] | None, args: tuple[Any, ...]) -> int:
     return os.getpid()
 
 
-def start(workers: int, fn: Callable[..., Any] | None = None, *args: Any, timeout: float = 300.0) -> None:
-    """Start the pool and wait until every one of its ``workers`` processes has run ``fn(*args)`` (loaded its models)."""
+def start(workers: int, fn: Callable[..., Any] | None = None, *args: Any, wait: bool = True, timeout: float = 300.0) -> None:
+    """Start the pool and let every one of its ``workers`` processes run ``fn(*args)`` (load its models).
+
+    With ``wait`` (default) return when they all have; without, return at once: their start-up
+    then overlaps what the caller does meanwhile (e.g. Prefect's start-up).
+    """
     pool = executor(workers)
+    if not wait:
+        for _ in range(workers):
+            pool.submit(_warm_one, fn, args)
+        return
     seen: set[int] = set()
     deadline = time.monotonic() + timeout
     while len(seen) < workers and time.monotonic() < deadline:
         seen.update(f.result() for f in [pool.submit(_warm_one, fn, args) for _ in range(workers)])
 
 
-def prestart(workers: int, fn: Callable[..., Any] | None = None, *args: Any) -> None:
-    """Start the pool's ``workers`` processes now and let each run ``fn(*args)`` (load its models); returns at once.
-
-    Their imports then overlap what the caller does meanwhile (checks, Prefect's start-up).
-    """
-    pool = executor(workers)
-    for _ in range(workers):
-        pool.submit(_warm_one, fn, args)
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Shut down a broken pool, unless another thread has already replaced it."""
+    global _pool, _size
+    with _lock:
+        if _pool is pool:
+            _pool, _size = None, 0
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run(fn: Callable[..., T], *args: Any, workers: int) -> T:
@@ -107,7 +115,8 @@ def run(fn: Callable[..., T], *args: Any, workers: int) -> T:
 
     This process counts as one core, free when no other :func:`run` computes here and no
     :func:`computing_here` block is open. With every core busy, the call waits for the first to
-    free up. Raises what ``fn`` raises, and ``BrokenProcessPool`` if a worker died during the call.
+    free up; ``workers=0`` runs it here, when this core is free. Raises what ``fn`` raises, and
+    ``BrokenProcessPool`` if a worker died during the call (the next call starts a new pool).
     """
     global _busy_workers, _busy_here
     with _cores:
@@ -118,7 +127,14 @@ def run(fn: Callable[..., T], *args: Any, workers: int) -> T:
         else:
             _busy_here += 1
     try:
-        return executor(workers).submit(fn, *args).result() if in_pool else fn(*args)
+        if not in_pool:
+            return fn(*args)
+        pool = executor(workers)
+        try:
+            return pool.submit(fn, *args).result()
+        except BrokenProcessPool:
+            _discard(pool)
+            raise
     finally:
         with _cores:
             if in_pool:

@@ -52,6 +52,11 @@ _MIXED = [
     "colis reçu, emballage abîmé mais produit intact 😅 " * 8,
     "Ich bin sehr zufrieden mit dem Service, danke!",
     "Remboursement toujours pas reçu après trois relances...",
+    "LIVRAISON EN RETARD, SERVICE CLIENT INJOIGNABLE, JE SUIS FURIEUX",  # all capitals
+    "cafe\u0301 froid, te\u0301le\u0301phone coupe\u0301",  # combining accents (NFC turns them into é)
+    "texte avec un demi-caractère \ud83d perdu",  # a lone surrogate
+    "très déçu ✨ " * 30,  # multibyte, longer than the 200 characters read
+    "顧客サービスは最悪でした",
 ]
 
 

@@ -133,15 +133,15 @@ def _probabilities(samples: list[str]) -> np.ndarray:
     order = np.argsort([-len(b) for b in encoded], kind="stable")  # longest first: the walkers still going are a prefix
     lengths = np.array([len(encoded[i]) for i in order], dtype=np.int64)
     width = int(lengths[0]) if len(lengths) else 0
-    grid = np.zeros((len(encoded), width), dtype=np.int64)
-    for row, i in enumerate(order):
-        grid[row, : lengths[row]] = np.frombuffer(encoded[i], dtype=np.uint8)
+    grid = np.zeros((width, len(encoded)), dtype=np.uint8)  # one row per byte position: contiguous reads below
+    for column, i in enumerate(order):
+        grid[: lengths[column], column] = np.frombuffer(encoded[i], dtype=np.uint8)
     alive = np.searchsorted(-lengths, -np.arange(width), side="left")  # walkers with a byte at each position
     state = np.zeros(len(encoded), dtype=np.int64)
     rows, features = [], []
     for position in range(width):
         k = int(alive[position])
-        state[:k] = nextmove[rowbase[state[:k]] + grid[:k, position]]
+        state[:k] = nextmove[rowbase[state[:k]] + grid[position, :k]]
         feature = output[state[:k]]
         hit = np.flatnonzero(feature >= 0)
         rows.append(hit)

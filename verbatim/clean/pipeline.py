@@ -190,8 +190,8 @@ _CHUNKS_PER_WORKER = 4  # several chunks per worker even out slow and fast chunk
 _MIN_CHUNK_ROWS = 250
 
 
-def _init_worker(model: str, segmenter: str) -> None:
-    """Load spaCy and the language model in a worker (once per process: both are cached)."""
+def load_models(model: str, segmenter: str) -> None:
+    """Load spaCy and the language model, e.g. in a worker process (once per process: both are cached)."""
     load_nlp(model, segmenter)
     detect_language("chargement du modèle de langue")
 
@@ -203,7 +203,7 @@ def start_workers(cfg: CleanConfig, timeout: float = 300.0) -> None:
     the start-up (about 2-5 s per worker: imports and spaCy) out of a timed or latency-bound run.
     """
     if cfg.workers >= 2:
-        workers.start(cfg.workers, _init_worker, cfg.spacy_model, cfg.segmenter, timeout=timeout)
+        workers.start(cfg.workers, load_models, cfg.spacy_model, cfg.segmenter, timeout=timeout)
 
 
 def shutdown_workers() -> None:
