@@ -49,7 +49,7 @@ class NgramFeaturizer:
         self.min_groups = min_groups
 
     def _vectorizers(self) -> tuple[HashingVectorizer, HashingVectorizer]:
-        common = {"alternate_sign": False, "norm": None, "lowercase": False, "preprocessor": neutralise}
+        common = {"alternate_sign": False, "norm": None, "lowercase": False}  # texts arrive neutralised (_counts)
         word = HashingVectorizer(n_features=2**self.word_bits, analyzer="word", ngram_range=(1, 2),
                                  token_pattern=r"(?u)\b\w+\b", **common)  # noqa: S106 - a regex, not a password
         char = HashingVectorizer(n_features=2**self.char_bits, analyzer="char_wb", ngram_range=(2, 5), **common)
@@ -57,7 +57,8 @@ class NgramFeaturizer:
 
     def _counts(self, texts: list[str]) -> sp.csr_matrix:
         word, char = self._vectorizers()
-        counts = sp.hstack([word.transform(texts), char.transform(texts)], format="csr")
+        neutral = [neutralise(text) for text in texts]  # once for both vectorizers
+        counts = sp.hstack([word.transform(neutral), char.transform(neutral)], format="csr")
         counts.data = np.log1p(counts.data)  # sublinear term frequency
         return counts
 
