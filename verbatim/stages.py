@@ -204,8 +204,7 @@ def _fit_themes(cfg: Config, run_id: str, folder: Path) -> dict[str, Any]:
             fit_rows, encode_cached(fit_rows["text"].tolist(), cfg.embed, store.con))
         del fit_rows
         assigned, unassigned = _assign_pending(cfg, store, run_id, model.transform)
-        sizes = dict(store.con.execute("SELECT theme_id, count(*) FROM segment_themes GROUP BY theme_id").fetchall())
-        model.themes_["n_segments"] = model.themes_["theme_id"].map(sizes).fillna(0).astype("int64")
+        model.themes_["n_segments"] = model.themes_["theme_id"].map(store.theme_sizes()).fillna(0).astype("int64")
         model.save(folder)
     return _theme_counts(model, assigned, unassigned, len(model.themes_))
 
@@ -288,7 +287,7 @@ def theme_table(cfg: Config) -> pd.DataFrame:
                                  pd.DataFrame(columns=["segment_id", "theme_id"]),
                                  pd.DataFrame(columns=["segment_id", "verbatim_id", "sentiment", "sentiment_score"]),
                                  pd.DataFrame(columns=["theme_id", "touchpoint"]))
-        stored = [row[0] for row in store.con.execute("SELECT DISTINCT theme_id FROM segment_themes").fetchall()]
+        stored = list(store.theme_sizes())
         taxonomy = load_taxonomy(cfg.journey.taxonomy)
         edits = load_edits(cfg.themes.edits) if cfg.themes.edits else None
         themes, theme_map = apply_edits(ThemeModel.load(folder).themes_, pd.DataFrame({"theme_id": stored, "original_id": stored}),

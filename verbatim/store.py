@@ -319,6 +319,10 @@ class Store:
         """``values`` registered as the one-column view ``_keys`` (column ``key``) for the duration of the block."""
         return self._registered("_keys", pd.DataFrame({key: pd.Series(list(values), dtype="object")}))
 
+    def theme_sizes(self) -> dict[str, int]:
+        """Segments per ``theme_id`` stored in ``segment_themes`` (the outlier pool included)."""
+        return dict(self.con.execute("SELECT theme_id, count(*) FROM segment_themes GROUP BY theme_id").fetchall())
+
     def theme_counts(self, theme_map: pd.DataFrame, outlier_id: str,
                      not_linked: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """Per-theme counts over the whole history, aggregated by DuckDB (no segment is loaded into pandas).
