@@ -423,38 +423,45 @@ def segments_frame(d: Data) -> pd.DataFrame:
 
 
 def segment_report(d: Data, name: str, segments: pd.DataFrame) -> None:
-    """Whole-text scores vs segments scored (model + rules) and rolled up with rollup._verbatim_score."""
-    from verbatim.sentiment.rollup import _verbatim_score
+    """Whole-text scores vs segments scored (model + rules) and rolled up with rollup.verbatim_score.
+
+    The product's roll-up blends each verbatim's whole-text score with its segments (rules 1-3 of
+    :mod:`verbatim.sentiment.rollup`); "segments alone" is the same rule without the whole text.
+    """
+    from verbatim.sentiment.rollup import verbatim_score
 
     seg_oof = np.load(CACHE / f"segoof-{name}.npy")
     seg_an = _cached("analyses-seg.pkl", lambda: [analyse(t) for t in segments["text"]])
     seg_final = blend(score_of(seg_oof), seg_an, CFG)
     lengths = segments["text"].str.len().to_numpy()
-    rolled = np.zeros(d.n)
+    oof, _ = load_probs(name)
+    whole = blend(score_of(oof), d.analyses, CFG)
+    rolled, alone, mean_only = np.zeros(d.n), np.zeros(d.n), np.zeros(d.n)  # mean_only: no strong-negative rule
     rolled_label = np.full(d.n, "neutre", dtype=object)
-    mean_only = np.zeros(d.n)  # length-weighted mean, without the strong-negative rule
+    alone_label = rolled_label.copy()
     for review, pos in segments.groupby("review").indices.items():
-        score, label, _ = _verbatim_score(seg_final[pos], lengths[pos], CFG)
-        rolled[review], rolled_label[review] = score, label
+        rolled[review], rolled_label[review], _ = verbatim_score(seg_final[pos], lengths[pos], CFG, whole[review],
+                                                                 d.words[review])
+        alone[review], alone_label[review], _ = verbatim_score(seg_final[pos], lengths[pos], CFG, None, d.words[review])
         mean_only[review] = np.average(seg_final[pos], weights=np.maximum(lengths[pos], 10))
     has = np.zeros(d.n, bool)
     has[segments["review"].unique()] = True
-    oof, _ = load_probs(name)
-    whole = blend(score_of(oof), d.analyses, CFG)
     truth, polar = star_labels(d.stars), d.stars != 3
     n_seg = np.bincount(segments["review"], minlength=d.n)
     for title, rows in (("all", has), ("1 segment", has & (n_seg == 1)), ("2-3 segments", has & (n_seg >= 2) & (n_seg <= 3)),
                         ("4+ segments", has & (n_seg >= 4))):
         pr = rows & polar
         whole_lab = np.array([label_of(s, CFG, n) for s, n in zip(whole[rows], d.words[rows], strict=True)])
-        log(f"{name} {title} (n={int(rows.sum())}, polar {int(pr.sum())}): whole text binary "
-            f"{accuracy_score(d.stars[pr] >= 4, whole[pr] >= 0):.3f} F1 {f1_score(truth[rows], whole_lab, average='macro'):.3f}"
-            f" | segments rolled up binary {accuracy_score(d.stars[pr] >= 4, rolled[pr] >= 0):.3f} "
-            f"F1 (roll-up labels) {f1_score(truth[rows], rolled_label[rows].astype(str), average='macro'):.3f}")
-    log(f"{name}: rolled-up score with cuts chosen on the other folds: macro-F1 {crossfit(rolled, d, all_long=True):.3f}")
-    pr = has & polar
-    log(f"{name}: length-weighted mean of segments without the strong-negative rule: binary "
-        f"{accuracy_score(d.stars[pr] >= 4, mean_only[pr] >= 0):.3f}, cut-CV macro-F1 {crossfit(mean_only, d, all_long=True):.3f}")
+        parts = [f"whole text {accuracy_score(d.stars[pr] >= 4, whole[pr] >= 0):.3f} / "
+                 f"{f1_score(truth[rows], whole_lab, average='macro'):.3f}"]
+        for label, score, labels in (("roll-up (shipped)", rolled, rolled_label), ("segments alone", alone, alone_label)):
+            parts.append(f"{label} {accuracy_score(d.stars[pr] >= 4, score[pr] >= 0):.3f} / "
+                         f"{f1_score(truth[rows], labels[rows].astype(str), average='macro'):.3f}")
+        log(f"{name} {title} (n={int(rows.sum())}, polar {int(pr.sum())}), binary / macro-F1: " + " | ".join(parts))
+    for label, score in (("roll-up (shipped)", rolled), ("segments alone", alone), ("segment mean, no strong-negative rule", mean_only)):
+        pr = has & polar
+        log(f"{name}: {label}: binary {accuracy_score(d.stars[pr] >= 4, score[pr] >= 0):.3f}, "
+            f"macro-F1 with cuts chosen on the other folds {crossfit(score, d, all_long=True):.3f}")
 
 
 def main() -> int:

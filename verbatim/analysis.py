@@ -31,8 +31,8 @@ def enrich_segments(segments: pd.DataFrame, model: SentimentModel, cfg: Config) 
     return score_segments(segments, model, cfg.sentiment)
 
 
-def enrich_verbatims(scored: pd.DataFrame, cleaned: pd.DataFrame, cfg: Config) -> pd.DataFrame:
-    """Per-verbatim sentiment, intents and survey-score conflicts.
+def enrich_verbatims(scored: pd.DataFrame, cleaned: pd.DataFrame, model: SentimentModel, cfg: Config) -> pd.DataFrame:
+    """Per-verbatim sentiment (segments rolled up with the whole text's own score), intents and survey-score conflicts.
 
     Reads ``scored`` (output of :func:`enrich_segments`, with ``verbatim_id``) and ``cleaned``
     (``verbatim_id``, ``clean_text``, optional ``nps``/``csat``/``ces``). Returns
@@ -40,7 +40,7 @@ def enrich_verbatims(scored: pd.DataFrame, cleaned: pd.DataFrame, cfg: Config) -
     """
     require_columns(cleaned, ("verbatim_id", "clean_text"), "enrich_verbatims")
     verbatims = cleaned.rename(columns={"clean_text": "text"})
-    return rollup_verbatims(scored, verbatims, cfg.sentiment)
+    return rollup_verbatims(scored, verbatims, cfg.sentiment, model)
 
 
 def link(segments: pd.DataFrame, embeddings: np.ndarray, assignments: pd.DataFrame | None, taxonomy: Taxonomy,

@@ -127,8 +127,9 @@ def enrich_work(cfg: Config, verbatim_ids: list[str]) -> tuple[pd.DataFrame, pd.
 
 def enrich_partition(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sentiment and signals of one partition (pure): ``(segment rows, verbatim rows)`` ready for :func:`store_enrichment`."""
-    scored = enrich_segments(segments, _sentiment_model(cfg.sentiment.model_dir), cfg)
-    per_verbatim = enrich_verbatims(scored, verbatims, cfg)
+    model = _sentiment_model(cfg.sentiment.model_dir)
+    scored = enrich_segments(segments, model, cfg)
+    per_verbatim = enrich_verbatims(scored, verbatims, model, cfg)
     return scored[["segment_id", "verbatim_id", *SEGMENT_SENTIMENT_COLUMNS]], per_verbatim
 
 

@@ -7,7 +7,14 @@ import pytest
 
 from verbatim.config import SentimentConfig
 from verbatim.errors import SchemaError
-from verbatim.sentiment import VERBATIM_SENTIMENT_COLUMNS, rollup_verbatims, score_conflict, score_segments
+from verbatim.sentiment import (
+    VERBATIM_SENTIMENT_COLUMNS,
+    final_scores,
+    label_of,
+    rollup_verbatims,
+    score_conflict,
+    score_segments,
+)
 
 
 def _segments(rows: list[tuple[str, str]]) -> pd.DataFrame:
@@ -26,21 +33,60 @@ def _verbatims(segments: pd.DataFrame, **scores) -> pd.DataFrame:
 def test_one_strong_negative_among_polite_segments_makes_a_negative_verbatim(model, cfg) -> None:
     seg = _segments([("v1", "Bonjour madame, merci pour votre aide."), ("v1", "Votre conseillère est très aimable."),
                      ("v1", "Mais c'est un scandale, mon colis n'est jamais arrivé !"), ("v1", "Cordialement.")])
-    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg)
+    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg, model)
     assert out.loc[0, "sentiment"] == "negatif"
     assert out.loc[0, "sentiment_score"] <= -cfg.neutral_band
+
+
+def test_a_praising_verbatim_with_one_sharp_aside_stays_positive_and_mixed(model, cfg) -> None:
+    seg = _segments([("v1", "Je suis cliente depuis dix ans et tout se passe à merveille."),
+                     ("v1", "Les conseillers sont compétents, aimables et très réactifs."),
+                     ("v1", "Seul le site internet est vraiment lamentable, une honte !"),
+                     ("v1", "Je recommande vivement cette enseigne à tous mes proches, un grand merci !")])
+    scored = score_segments(seg, model, cfg)
+    assert scored["sentiment_score"].min() <= cfg.strong_negative  # the aside alone is strongly negative
+    out = rollup_verbatims(scored, _verbatims(seg), cfg, model)
+    assert out.loc[0, "sentiment"] == "positif"
+    assert bool(out.loc[0, "mixed"])
+    # segments alone (no whole-text score): rule 2 makes it negatif
+    assert rollup_verbatims(scored, _verbatims(seg), cfg).loc[0, "sentiment"] == "negatif"
+
+
+def test_verbatim_score_blends_whole_text_and_segments(model, cfg) -> None:
+    seg = _segments([("v", "Remboursement reçu en trois jours."), ("v", "Rien à redire, merci.")])
+    scored = score_segments(seg, model, cfg)
+    text = _verbatims(seg)
+    whole = final_scores(text["text"].tolist(), model, cfg)[0]
+    lengths = scored["text"].str.len().clip(lower=10)
+    mean = float((scored["sentiment_score"] * lengths).sum() / lengths.sum())
+    out = rollup_verbatims(scored, text, cfg, model)
+    assert out.loc[0, "sentiment_score"] == pytest.approx(cfg.whole_text_weight * whole + (1 - cfg.whole_text_weight) * mean)
+    only_segments = cfg.model_copy(update={"whole_text_weight": 0.0})
+    assert rollup_verbatims(scored, text, only_segments, model).loc[0, "sentiment_score"] == pytest.approx(mean)
+
+
+def test_long_verbatims_are_labelled_with_the_long_text_cuts(model, cfg) -> None:
+    text = ("Le contrat a été signé en mars et la carte est arrivée en avril comme prévu. Les tarifs sont "
+            "dans la moyenne du marché, sans plus, et l'application fonctionne.")
+    seg = _segments([("v", text)])
+    scored = score_segments(seg, model, cfg)
+    out = rollup_verbatims(scored, _verbatims(seg), cfg, model).iloc[0]
+    assert len(text.split()) > cfg.short_text_words
+    assert out["sentiment"] == label_of(out["sentiment_score"], cfg, len(text.split()))
+    wide = cfg.model_copy(update={"long_text_negative_cut": -0.99, "long_text_positive_cut": 0.99})
+    assert rollup_verbatims(scored, _verbatims(seg), wide, model).loc[0, "sentiment"] == "neutre"
 
 
 def test_mixed_verbatim_is_flagged(model, cfg) -> None:
     seg = _segments([("v1", "La livraison était vraiment très en retard, inadmissible."),
                      ("v1", "Le conseiller était très aimable et efficace.")])
-    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg)
+    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg, model)
     assert bool(out.loc[0, "mixed"])
 
 
 def test_plain_verbatims_are_not_mixed(model, cfg) -> None:
     seg = _segments([("a", "Parfait, livraison rapide."), ("a", "Je recommande."), ("b", "Colis perdu, service nul.")])
-    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg)
+    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg, model)
     assert out["sentiment"].tolist() == ["positif", "negatif"]
     assert not out["mixed"].any()
 
@@ -48,7 +94,7 @@ def test_plain_verbatims_are_not_mixed(model, cfg) -> None:
 def test_verbatims_without_segments_are_neutral(model, cfg) -> None:
     seg = _segments([("a", "Parfait, livraison rapide.")])
     verbatims = pd.DataFrame({"verbatim_id": ["a", "b"], "text": ["Parfait, livraison rapide.", ""]})
-    out = rollup_verbatims(score_segments(seg, model, cfg), verbatims, cfg)
+    out = rollup_verbatims(score_segments(seg, model, cfg), verbatims, cfg, model)
     assert list(out.columns) == list(VERBATIM_SENTIMENT_COLUMNS)
     assert out.loc[1, ["sentiment", "sentiment_score", "n_segments"]].tolist() == ["neutre", 0.0, 0]
 
@@ -58,7 +104,7 @@ def test_score_conflict_flags_contradictions(model, cfg) -> None:
                      ("happy", "Service parfait, conseiller très aimable, bravo."),
                      ("fine", "Service parfait, conseiller très aimable, bravo.")])
     verbatims = _verbatims(seg, nps=[10, 0, 9])
-    out = rollup_verbatims(score_segments(seg, model, cfg), verbatims, cfg).set_index("verbatim_id")
+    out = rollup_verbatims(score_segments(seg, model, cfg), verbatims, cfg, model).set_index("verbatim_id")
     assert out.loc["angry", "score_conflict"] and out.loc["happy", "score_conflict"]
     assert not out.loc["fine", "score_conflict"]
     assert out.loc["angry", "sentiment"] == "negatif"  # the text is not overridden by the survey score
@@ -75,7 +121,7 @@ def test_score_conflict_rules(score: float, nps, csat, expected: bool) -> None:
 def test_rollup_adds_signals(model, cfg) -> None:
     seg = _segments([("v", "J'ai dû appeler cinq fois, toujours pas de réponse."),
                      ("v", "Je vais saisir le médiateur et résilier mon contrat.")])
-    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg)
+    out = rollup_verbatims(score_segments(seg, model, cfg), _verbatims(seg), cfg, model)
     row = out.iloc[0]
     assert row["effort"] == "eleve"
     assert row["intent"] == "juridique"

@@ -2,13 +2,20 @@
 
 The rule (thresholds in :class:`~verbatim.config.SentimentConfig`):
 
-1. The verbatim score is the mean of its segment scores weighted by segment length (characters,
-   at least 10), so a long sentence weighs more than "Bonjour.".
-2. **One strongly negative segment wins**: if a segment scores at or below ``strong_negative``,
-   the verbatim is ``negatif`` and its score is the lowest of the weighted mean, the mean of
-   (weighted mean, worst segment) and ``-neutral_band``. Polite openings and closings
-   ("merci d'avance") do not hide a complaint.
-3. Otherwise the label follows the neutral band on the score.
+1. The verbatim score blends its **whole text's own score** (weight ``whole_text_weight``) with
+   the mean of its segment scores weighted by segment length (characters, at least 10), so a long
+   sentence weighs more than "Bonjour.". The whole text keeps the context that a segment cut out
+   of it loses; on unseen insurers' reviews the blend scores as well as the whole text, and
+   better than the segments alone (BENCHMARKS.md, "Segments vs whole text").
+   Without a model (``model=None``) the verbatim score is the segment mean.
+2. **One strongly negative segment wins**: if a segment scores at or below ``strong_negative``
+   and the whole text does not read positive (its score below ``+neutral_band``), the verbatim
+   is ``negatif`` and its score is the lowest of the blended score, the mean of (blended score,
+   worst segment) and ``-neutral_band``. Polite openings and closings ("merci d'avance") do not
+   hide a complaint; a praising review with one sharp aside stays positive, and ``mixed``.
+3. Otherwise the label follows :func:`~verbatim.sentiment.scoring.label_of` on the score and the
+   verbatim's word count: the neutral band up to ``short_text_words`` words, the long-text cuts
+   beyond, as for a long segment.
 4. ``mixed`` is true when the verbatim has a segment at or above ``+mixed_cut`` and one at or
    below ``-mixed_cut`` ("livraison en retard mais conseiller très aimable").
 5. ``emotion``: the emotion of the strongest segment that has one (negative emotions first when
@@ -31,7 +38,8 @@ import pandas as pd
 
 from verbatim.config import SentimentConfig
 from verbatim.schema import require_columns
-from verbatim.sentiment.scoring import label_of
+from verbatim.sentiment.model import SentimentModel
+from verbatim.sentiment.scoring import label_of, score_texts
 from verbatim.signals.effort import max_effort
 from verbatim.signals.emotion import EMOTIONS
 from verbatim.signals.intent import detect_intents
@@ -44,15 +52,19 @@ VERBATIM_SENTIMENT_COLUMNS: tuple[str, ...] = ("verbatim_id", "sentiment", "sent
 _NEGATIVE_EMOTIONS = frozenset(EMOTIONS[:4])
 
 
-def _verbatim_score(scores: np.ndarray, lengths: np.ndarray, cfg: SentimentConfig) -> tuple[float, str, bool]:
+def verbatim_score(scores: np.ndarray, lengths: np.ndarray, cfg: SentimentConfig, whole: float | None = None,
+                   n_words: int = 0) -> tuple[float, str, bool]:
+    """``(score, label, mixed)`` of one verbatim from its segment scores and lengths (rules 1-4 of the module
+    docstring); ``whole`` is its whole text's score (None: segments only), ``n_words`` its word count."""
     weights = np.maximum(lengths, 10).astype(float)
-    mean = float(np.average(scores, weights=weights))
+    score = float(np.average(scores, weights=weights))
+    if whole is not None:
+        score = cfg.whole_text_weight * whole + (1 - cfg.whole_text_weight) * score
     worst, best = float(scores.min()), float(scores.max())
     mixed = best >= cfg.mixed_cut and worst <= -cfg.mixed_cut
-    if worst <= cfg.strong_negative:
-        score = min(mean, (mean + worst) / 2, -cfg.neutral_band)
-        return score, "negatif", mixed
-    return mean, label_of(mean, cfg), mixed
+    if worst <= cfg.strong_negative and (whole is None or whole < cfg.neutral_band):
+        return min(score, (score + worst) / 2, -cfg.neutral_band), "negatif", mixed
+    return score, label_of(score, cfg, n_words), mixed
 
 
 def _dominant_emotion(emotions: list[str], strengths: np.ndarray, label: str) -> str:
@@ -83,7 +95,8 @@ def score_conflict(score: float, nps: object = None, csat: object = None, cfg: S
     return csat_v is not None and ((csat_v >= cfg.csat_high and negative_text) or (csat_v <= cfg.csat_low and positive_text))
 
 
-def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg: SentimentConfig | None = None) -> pd.DataFrame:
+def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg: SentimentConfig | None = None,
+                     model: SentimentModel | None = None) -> pd.DataFrame:
     """One sentiment row per verbatim.
 
     Args:
@@ -91,6 +104,8 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
             ``verbatim_id``, ``text``, ``sentiment_score``, ``emotion``, ``effort``.
         verbatims: reads ``verbatim_id``, ``text`` (clean text) and, when present, ``nps``, ``csat``.
         cfg: thresholds; defaults to :class:`SentimentConfig`.
+        model: the segments' sentiment model; when given, each verbatim's whole text is scored
+            too (rules 1-3 of the module docstring). The product always passes it.
 
     Returns:
         A new frame, one row per verbatim in ``verbatims`` order, with the columns of
@@ -107,19 +122,25 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
     all_lengths = segments_scored["text"].fillna("").astype(str).str.len().to_numpy()
     all_emotions = segments_scored["emotion"].fillna("").to_numpy(dtype=object)
     all_efforts = segments_scored["effort"].fillna("").to_numpy(dtype=object)
+    texts = verbatims["text"].fillna("").astype(str).tolist()
+    if model is not None:
+        wholes, words = score_texts(texts, model, cfg)
+    else:
+        wholes, words = None, np.array([len(t.split()) for t in texts], dtype=int)
     rows = []
-    for record in verbatims.to_dict("records"):
+    for i, record in enumerate(verbatims.to_dict("records")):
         vid = record["verbatim_id"]
         pos = positions.get(vid)
         if pos is None or len(pos) == 0:
             score, label, mixed, emotion, effort, n = 0.0, "neutre", False, "", "", 0
         else:
             scores = all_scores[pos]
-            score, label, mixed = _verbatim_score(scores, all_lengths[pos], cfg)
+            whole = None if wholes is None else float(wholes[i])
+            score, label, mixed = verbatim_score(scores, all_lengths[pos], cfg, whole, int(words[i]))
             emotion = _dominant_emotion(all_emotions[pos].tolist(), np.abs(scores), label)
             effort = max_effort(all_efforts[pos].tolist())
             n = len(pos)
-        intents = detect_intents(str(record.get("text") or ""), label)
+        intents = detect_intents(texts[i], label)
         rows.append({
             "verbatim_id": vid, "sentiment": label, "sentiment_score": float(np.clip(score, -1, 1)), "mixed": bool(mixed),
             "emotion": emotion, "effort": effort, "intent": intents[0] if intents else "", "intents": "|".join(intents),
