@@ -95,14 +95,19 @@ def test_shorthand(raw, expected):
 )
 def test_emojis_become_words(raw, word):
     result = normalise(f"service {raw}")
-    assert result.text == f"service {word}"
+    assert result.text == f"service, {word}"  # a clause of its own
     assert result.signals.emojis
 
 
 def test_emoji_run_gives_one_word_and_counts_all():
     result = normalise("nul 😡😡😡, vraiment")
-    assert result.text == "nul colère, vraiment"
+    assert result.text == "nul, colère, vraiment"
     assert result.signals.emojis == ("😡", "😡", "😡")
+
+
+def test_an_emoji_after_a_negation_is_outside_its_scope():
+    assert normalise("Installation faite sans accroc 🙂").text == "Installation faite sans accroc, content"
+    assert normalise("Parfait. 🙂").text == "Parfait. content"
 
 
 def test_signals():

@@ -46,7 +46,7 @@ def test_columns_and_order(result):
 
 def test_email_is_cleaned_normalised_and_masked(result):
     row = result[0].set_index("verbatim_id").loc["v1"]
-    assert row["clean_text"] == "Bonjour,\nColis jamais reçu colère, j'ai appelé le [TEL] !!!"
+    assert row["clean_text"] == "Bonjour,\nColis jamais reçu, colère, j'ai appelé le [TEL] !!!"
     assert json.loads(row["pii"]) == {"TEL": 1}
     signals = json.loads(row["signals"])
     assert signals["exclamations"] == 5 and signals["emojis"] == ["😡", "😡"]

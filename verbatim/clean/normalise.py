@@ -10,8 +10,10 @@ Decisions:
 * Letter elongations ("trèèèès") collapse to one letter; runs of more than three ``!``/``?``
   keep their first three characters; the counts go to the signals. Digits are never touched
   (a phone number such as ``0600000000`` must stay maskable).
-* Emojis are replaced by a French word (``😡`` -> ``colère``); a run of the same emoji gives one
-  word. Unknown emojis stay in the text. All are listed in the signals.
+* Emojis are replaced by a French word (``😡`` -> ``colère``), after a comma when they follow a
+  word: an emoji is a clause of its own, so "sans accroc 🙂" never reads "sans accroc content"
+  (a negation scope) for the sentiment rules. A run of the same emoji gives one word. Unknown
+  emojis stay in the text. All are listed in the signals.
 * Shorthand is expanded only as a standalone token: never inside a word, an address, a code or
   after a number (``12 mm`` stays, ``mm`` alone becomes ``même``).
 
@@ -144,7 +146,11 @@ def _replace_emojis(text: str, found: list[str]) -> str:
             out.append(char)
             previous = ""
         elif not (char == previous and match.start() == previous_end):
-            out.append(f" {word} ")
+            before = "".join(out).rstrip()
+            if before and before[-1].isalnum():  # a clause of its own: "sans accroc 🙂" -> "sans accroc, content"
+                out[:] = [before, f", {word} "]
+            else:
+                out.append(f" {word} ")
             previous = char
         previous_end = match.end()
     out.append(text[last:])
