@@ -97,6 +97,27 @@ def test_an_emoji_is_outside_a_sans_scope(score, text: str) -> None:
     assert score(text)[0] == "positif"
 
 
+@pytest.mark.parametrize("text", ["Installation faite sans accroc 🙂", "Commande reçue sans aucun problème 😀"])
+def test_an_emoji_stays_outside_a_sans_scope_after_cleaning(score, text: str) -> None:
+    from verbatim.clean.normalise import normalise as clean
+
+    assert score(clean(text).text)[0] == "positif"  # the product scores cleaned text: the emoji became a word
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Un vrai navet, je me suis ennuyé du début à la fin.", "negatif"),
+    ("Un film sublime, à voir absolument.", "positif"),
+    ("Plat insipide et pain rassis.", "negatif"),
+    ("Colis arrivé en parfait état.", "positif"),
+    ("Ce roman ne vaut pas le coup.", "negatif"),
+    ("Accueil épouvantable, serveur désagréable.", "negatif"),
+    ("Dessert succulent, une merveille.", "positif"),
+    ("Pas du tout ennuyeux, bien au contraire !", "positif"),
+])
+def test_everyday_praise_and_blame_of_other_sectors(score, text: str, label: str) -> None:
+    assert score(text)[0] == label
+
+
 def test_anger_emoji_pushes_negative(score) -> None:
     assert score("Livraison reçue 😡")[1] < score("Livraison reçue")[1]
 

@@ -54,6 +54,16 @@ _POSITIVE = {
     "pouce": 1.2, "bisou": 1.4, "rire": 1.0, "sourire": 1.4, "fête": 1.2, "étoiles": 1.2,
     "attractif": 1.5, "intéressant": 1.3, "joli": 1.4, "fonctionne": 1.0, "efficient": 1.6,
     "chaleureusement": 1.8, "confortablement": 1.7,
+    # everyday praise of any product, meal, film or book
+    "superbe": 2.6, "fantastique": 2.8, "extraordinaire": 2.8, "splendide": 2.6, "sublime": 2.8,
+    "fabuleux": 2.8, "sensationnel": 2.8, "phénoménal": 2.8, "époustouflant": 2.8, "grandiose": 2.6,
+    "génialissime": 3.0, "merveille": 2.8, "inoubliable": 2.6, "mémorable": 2.0, "magistral": 2.8,
+    "brillant": 2.4, "brillamment": 2.4, "captivant": 2.4, "passionnant": 2.4, "palpitant": 2.2,
+    "haletant": 2.0, "émouvant": 2.0, "bouleversant": 2.0, "poignant": 1.8, "drôle": 1.8,
+    "hilarant": 2.4, "réjouissant": 2.2, "incontournable": 2.2, "pépite": 2.6, "bijou": 2.4,
+    "chef-d'œuvre": 3.0, "chef-d'oeuvre": 3.0, "succulent": 2.8, "exquis": 2.8, "délice": 2.8,
+    "tuerie": 2.4, "raffiné": 2.0, "gourmand": 1.6, "divin": 2.6, "divinement": 2.6,
+    "fantastiquement": 2.6, "superbement": 2.6,
 }
 
 _NEGATIVE = {
@@ -99,6 +109,15 @@ _NEGATIVE = {
     "excessif": -2.0, "inconfortable": -1.8, "bancal": -1.6, "vétuste": -1.8, "brûlé": -1.6,
     "multiplié": -1.2, "doublé": -1.0, "flou": -1.2, "confus": -1.2, "décalé": -1.2,
     "saturé": -1.4, "encombré": -1.2, "rayé": -1.4, "troué": -1.6, "déchiré": -1.6, "rouillé": -1.6,
+    # everyday blame of any product, meal, film or book
+    "affreux": -2.8, "atroce": -2.8, "épouvantable": -2.8, "désastreux": -2.8, "désastre": -2.8,
+    "horreur": -2.4, "naze": -2.2, "pourri": -2.6, "daube": -2.6, "navet": -2.6, "nanar": -2.2,
+    "ennuyeux": -2.2, "ennuyant": -2.2, "ennui": -2.0, "ennuyé": -2.0, "soporifique": -2.4,
+    "interminable": -2.0, "longuet": -1.4, "bâclé": -2.4, "décousu": -1.8, "prévisible": -1.2,
+    "insipide": -2.0, "indigeste": -2.0, "écœurant": -2.4, "écoeurant": -2.4, "rassis": -2.0,
+    "moisi": -2.6, "périmé": -2.4, "caoutchouteux": -2.0, "cramé": -2.0, "crade": -2.6,
+    "camelote": -2.6, "contrefaçon": -2.4, "arnaqué": -3.0, "escroqué": -3.0, "lamentablement": -2.6,
+    "honteusement": -2.6, "dégradé": -1.4,
 }
 
 #: Multi-word expressions, matched on the normalised text before tokenisation (value on -3..3).
@@ -199,6 +218,19 @@ IDIOMS: dict[str, float] = {
     "problème réglé": 2.0,
     "aucune raison de changer": 1.8,
     "aucune raison de partir": 1.8,
+    "à couper le souffle": 2.6,
+    "à voir absolument": 2.6,
+    "à ne pas manquer": 2.4,
+    "vaut le détour": 2.2,
+    "vaut le coup": 1.8,
+    "en parfait état": 1.8,
+    "bien emballé": 1.4,
+    "sans intérêt": -2.0,
+    "aucun intérêt": -2.0,
+    "perte d'argent": -2.4,
+    "non conforme": -2.0,
+    "trop cuit": -1.4,
+    "pas assez cuit": -1.4,
 }
 
 LEXICON: dict[str, float] = {**_forms(_POSITIVE), **_forms(_NEGATIVE)}
