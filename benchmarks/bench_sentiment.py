@@ -283,9 +283,11 @@ def main() -> int:
             fused = (1 - FUSION_WEIGHT) * model_scores[rows] + FUSION_WEIGHT * head(case_vectors[rows])
             lines.append("    n-gram/USE average + rules: "
                          + case_metrics(part, blend(fused, [case_analyses[i] for i in rows], cfg), cfg))
+        part = part.assign(product=product.loc[rows, "sentiment"].to_numpy())
         for key in ("sector", "rule"):
-            parts = [f"{k} {accuracy_score(g['label'], g['pred']):.2f} (n={len(g)})" for k, g in part.groupby(key)]
-            lines.append(f"    by {key}: " + ", ".join(parts))
+            parts = [f"{k} {accuracy_score(g['label'], g['pred']):.2f} / {accuracy_score(g['label'], g['product']):.2f} "
+                     f"(n={len(g)})" for k, g in part.groupby(key)]
+            lines.append(f"    3-class accuracy by {key}, one segment / as verbatims: " + ", ".join(parts))
 
     segments = pd.DataFrame({"text": (scored["text"].tolist() * 40)[:5000]})
     score_segments(segments.head(50), model, cfg)  # warm-up
