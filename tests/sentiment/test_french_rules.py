@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from verbatim.sentiment.lexicon import LEXICON, fold_accents
 from verbatim.sentiment.rules import analyse, is_negated, normalise, tokenize
 
 
@@ -115,6 +116,32 @@ def test_an_emoji_stays_outside_a_sans_scope_after_cleaning(score, text: str) ->
     ("Pas du tout ennuyeux, bien au contraire !", "positif"),
 ])
 def test_everyday_praise_and_blame_of_other_sectors(score, text: str, label: str) -> None:
+    assert score(text)[0] == label
+
+
+@pytest.mark.parametrize(("written", "typed"), [
+    ("Très déçu par ce vendeur.", "tres decu par ce vendeur."),
+    ("Un vrai coup de cœur.", "un vrai coup de coeur."),
+    ("À éviter absolument.", "a eviter absolument."),
+])
+def test_words_without_accents_read_like_the_written_ones(written: str, typed: str) -> None:
+    assert analyse(typed).score == pytest.approx(analyse(written).score)
+    assert analyse(typed).score != 0
+
+
+def test_a_folded_spelling_never_overrides_a_word() -> None:
+    assert LEXICON["sale"] < LEXICON["salé"] < 0  # "sale" (dirty) keeps its own value, not that of "salé" (salty)
+    assert fold_accents("Déçu, cœur brisé") == "Decu, coeur brise"
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Aucun temps mort dans cette série.", "positif"),
+    ("Abonnement pris sans aucune difficulté.", "positif"),
+    ("Je n'ai jamais autant ri.", "positif"),
+    ("Ce roman m'est tombé des mains.", "negatif"),
+    ("Bon sans plus.", "neutre"),
+])
+def test_review_idioms(score, text: str, label: str) -> None:
     assert score(text)[0] == label
 
 

@@ -7,6 +7,8 @@ purpose (no insurance, retail or food nouns), so that the rules transfer across 
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def _forms(words: dict[str, float]) -> dict[str, float]:
     out: dict[str, float] = {}
@@ -63,7 +65,9 @@ _POSITIVE = {
     "hilarant": 2.4, "réjouissant": 2.2, "incontournable": 2.2, "pépite": 2.6, "bijou": 2.4,
     "chef-d'œuvre": 3.0, "chef-d'oeuvre": 3.0, "succulent": 2.8, "exquis": 2.8, "délice": 2.8,
     "tuerie": 2.4, "raffiné": 2.0, "gourmand": 1.6, "divin": 2.6, "divinement": 2.6,
-    "fantastiquement": 2.6, "superbement": 2.6,
+    "fantastiquement": 2.6, "superbement": 2.6, "adorable": 2.2, "abouti": 2.0, "touchant": 1.8,
+    "dévoré": 2.2, "scotché": 2.2, "frissons": 1.6, "surpasse": 2.0, "moelleux": 1.6, "ri": 1.4,
+    "reviendrai": 1.6, "reviendrons": 1.6, "reviendra": 1.4, "rachèterai": 1.4, "recommanderai": 2.0,
 }
 
 _NEGATIVE = {
@@ -117,7 +121,8 @@ _NEGATIVE = {
     "insipide": -2.0, "indigeste": -2.0, "écœurant": -2.4, "écoeurant": -2.4, "rassis": -2.0,
     "moisi": -2.6, "périmé": -2.4, "caoutchouteux": -2.0, "cramé": -2.0, "crade": -2.6,
     "camelote": -2.6, "contrefaçon": -2.4, "arnaqué": -3.0, "escroqué": -3.0, "lamentablement": -2.6,
-    "honteusement": -2.6, "dégradé": -1.4,
+    "honteusement": -2.6, "dégradé": -1.4, "quelconque": -1.2, "expéditif": -1.4, "terne": -1.4,
+    "remplissage": -1.2, "bouloché": -1.6, "difficulté": -1.2, "difficultés": -1.2,
 }
 
 #: Multi-word expressions, matched on the normalised text before tokenisation (value on -3..3).
@@ -231,26 +236,58 @@ IDIOMS: dict[str, float] = {
     "non conforme": -2.0,
     "trop cuit": -1.4,
     "pas assez cuit": -1.4,
+    "coup de cœur": 2.6,
+    "coup de coeur": 2.6,
+    "à lire absolument": 2.6,
+    "à découvrir": 1.8,
+    "aucun temps mort": 2.2,
+    "sans temps mort": 2.2,
+    "sans fausse note": 2.2,
+    "aux petits oignons": 2.2,
+    "comme des rois": 2.2,
+    "sans plus": -1.6,
+    "tombé des mains": -2.2,
+    "pour rien": -1.4,
+    "sans commentaire": -1.6,
+    "client de perdu": -2.2,
+    "client perdu": -2.2,
+    "m'attendais à mieux": -1.8,
+    "main lourde": -1.4,
+    "de travers": -1.2,
 }
 
-LEXICON: dict[str, float] = {**_forms(_POSITIVE), **_forms(_NEGATIVE)}
+def fold_accents(text: str) -> str:
+    """``text`` without diacritics (``déçu`` -> ``decu``, ``cœur`` -> ``coeur``): reviews often drop them."""
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _with_folded(words: dict[str, float]) -> dict[str, float]:
+    """``words`` plus their accent-free spellings; a spelling that is already a word keeps its own value."""
+    out = dict(words)
+    for word, value in words.items():
+        out.setdefault(fold_accents(word), value)
+    return out
+
+
+LEXICON: dict[str, float] = _with_folded({**_forms(_POSITIVE), **_forms(_NEGATIVE)})
 # Multi-word keys of the word lists are idioms too.
 IDIOMS.update({k: v for k, v in {**_POSITIVE, **_NEGATIVE}.items() if " " in k})
 
 #: Words that raise the magnitude of the next polar word (multiplier).
-INTENSIFIERS: dict[str, float] = {
+INTENSIFIERS: dict[str, float] = _with_folded({
     "très": 1.5, "trop": 1.4, "vraiment": 1.5, "extrêmement": 1.7, "hyper": 1.6, "super": 1.5,
     "tellement": 1.5, "totalement": 1.5, "absolument": 1.5, "complètement": 1.5, "particulièrement": 1.4,
     "vachement": 1.5, "franchement": 1.3, "si": 1.3, "tout": 1.2, "fort": 1.3, "énormément": 1.6,
     "incroyablement": 1.7, "parfaitement": 1.4, "entièrement": 1.4, "grave": 1.4, "ultra": 1.6,
     "réellement": 1.4, "carrément": 1.5, "terriblement": 1.6, "profondément": 1.6, "vivement": 1.5,
-}
+})
 
 #: Words that lower the magnitude of the next polar word (multiplier).
-SOFTENERS: dict[str, float] = {
+SOFTENERS: dict[str, float] = _with_folded({
     "peu": 0.5, "assez": 0.7, "plutôt": 0.7, "légèrement": 0.5, "moyennement": 0.4, "relativement": 0.7,
     "presque": 0.7, "quelque": 0.7, "parfois": 0.7, "globalement": 0.8, "un_peu": 0.5, "pas_très": 0.4,
-}
+})
 
 #: Tokens that open a negation scope on the following words.
 NEGATORS: frozenset[str] = frozenset({"ne", "n", "pas", "jamais", "aucun", "aucune", "sans", "ni", "rien", "nullement", "guère"})

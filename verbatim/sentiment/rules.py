@@ -38,6 +38,7 @@ from verbatim.sentiment.lexicon import (
     NEGATORS,
     SCOPE_BREAKERS,
     SOFTENERS,
+    fold_accents,
 )
 
 _TOKEN = re.compile(r"[a-zàâäéèêëîïôöùûüÿçœæ]+(?:-[a-zàâäéèêëîïôöùûüÿçœæ]+)*|\d+|[!?.,;:()]")
@@ -81,6 +82,8 @@ def tokenize(text: str) -> list[str]:
 
 for _idiom, _value in IDIOMS.items():
     _IDIOM_TOKENS[tuple(tokenize(normalise(_idiom)))] = _value
+for _idiom, _value in IDIOMS.items():  # accent-free spellings ("a eviter"), after the written ones
+    _IDIOM_TOKENS.setdefault(tuple(tokenize(normalise(fold_accents(_idiom)))), _value)
 
 
 def is_negated(tokens: list[str], i: int, window: int = 4) -> bool:
