@@ -108,6 +108,7 @@ def test_emoji_run_gives_one_word_and_counts_all():
 def test_an_emoji_after_a_negation_is_outside_its_scope():
     assert normalise("Installation faite sans accroc 🙂").text == "Installation faite sans accroc, content"
     assert normalise("Parfait. 🙂").text == "Parfait. content"
+    assert normalise("Bonjour\n\n😡 colis perdu").text == "Bonjour\n\ncolère colis perdu"  # the line break stays
 
 
 def test_signals():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +16,7 @@ from verbatim.sentiment import (
     score_conflict,
     score_segments,
 )
+from verbatim.sentiment.rollup import verbatim_score
 
 
 def _segments(rows: list[tuple[str, str]]) -> pd.DataFrame:
@@ -75,6 +77,16 @@ def test_long_verbatims_are_labelled_with_the_long_text_cuts(model, cfg) -> None
     assert out["sentiment"] == label_of(out["sentiment_score"], cfg, len(text.split()))
     wide = cfg.model_copy(update={"long_text_negative_cut": -0.99, "long_text_positive_cut": 0.99})
     assert rollup_verbatims(scored, _verbatims(seg), wide, model).loc[0, "sentiment"] == "neutre"
+
+
+@pytest.mark.parametrize(("whole", "n_words", "label"), [
+    (0.1, 40, "negatif"), (0.3, 40, "negatif"), (0.5, 40, "positif"), (0.3, 10, "positif"), (None, 40, "negatif"),
+])
+def test_the_strong_negative_rule_yields_only_to_a_whole_text_labelled_positive(cfg, whole, n_words, label) -> None:
+    scores, lengths = np.array([-0.9, 0.8, 0.8, 0.8]), np.array([40, 40, 40, 40])
+    score, got, _ = verbatim_score(scores, lengths, cfg, whole, n_words)
+    assert got == label
+    assert label_of(score, cfg, n_words) == label  # the score agrees with the label, whatever the cuts
 
 
 def test_mixed_verbatim_is_flagged(model, cfg) -> None:

@@ -146,9 +146,10 @@ def _replace_emojis(text: str, found: list[str]) -> str:
             out.append(char)
             previous = ""
         elif not (char == previous and match.start() == previous_end):
-            before = "".join(out).rstrip()
+            before = out[-1].rstrip(" ")  # the text since the previous emoji; line breaks are kept
             if before and before[-1].isalnum():  # a clause of its own: "sans accroc 🙂" -> "sans accroc, content"
-                out[:] = [before, f", {word} "]
+                out[-1] = before
+                out.append(f", {word} ")
             else:
                 out.append(f" {word} ")
             previous = char

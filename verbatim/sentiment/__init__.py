@@ -4,7 +4,7 @@ Public API::
 
     model = load_sentiment_model()                      # models/sentiment, no unpickling
     scored = score_segments(segments, model, cfg.sentiment)
-    per_verbatim = rollup_verbatims(scored, verbatims, cfg.sentiment)
+    per_verbatim = rollup_verbatims(scored, verbatims, cfg.sentiment, model)  # segments + whole texts
 
 Names are imported lazily so that :mod:`verbatim.signals` can use :mod:`verbatim.sentiment.rules`
 without an import cycle.

@@ -9,9 +9,9 @@ The rule (thresholds in :class:`~verbatim.config.SentimentConfig`):
    better than the segments alone (BENCHMARKS.md, "Segments vs whole text").
    Without a model (``model=None``) the verbatim score is the segment mean.
 2. **One strongly negative segment wins**: if a segment scores at or below ``strong_negative``
-   and the whole text does not read positive (its score below ``+neutral_band``), the verbatim
-   is ``negatif`` and its score is the lowest of the blended score, the mean of (blended score,
-   worst segment) and ``-neutral_band``. Polite openings and closings ("merci d'avance") do not
+   and the whole text does not read positive (its own label, rule 3, is not ``positif``), the
+   verbatim is ``negatif`` and its score is the lowest of the blended score, the mean of (blended
+   score, worst segment) and the negative cut of rule 3 for its length. Polite openings and closings ("merci d'avance") do not
    hide a complaint; a praising review with one sharp aside stays positive, and ``mixed``.
 3. Otherwise the label follows :func:`~verbatim.sentiment.scoring.label_of` on the score and the
    verbatim's word count: the neutral band up to ``short_text_words`` words, the long-text cuts
@@ -39,6 +39,7 @@ import pandas as pd
 from verbatim.config import SentimentConfig
 from verbatim.schema import require_columns
 from verbatim.sentiment.model import SentimentModel
+from verbatim.sentiment.rules import analyse
 from verbatim.sentiment.scoring import label_of, score_texts
 from verbatim.signals.effort import max_effort
 from verbatim.signals.emotion import EMOTIONS
@@ -62,8 +63,9 @@ def verbatim_score(scores: np.ndarray, lengths: np.ndarray, cfg: SentimentConfig
         score = cfg.whole_text_weight * whole + (1 - cfg.whole_text_weight) * score
     worst, best = float(scores.min()), float(scores.max())
     mixed = best >= cfg.mixed_cut and worst <= -cfg.mixed_cut
-    if worst <= cfg.strong_negative and (whole is None or whole < cfg.neutral_band):
-        return min(score, (score + worst) / 2, -cfg.neutral_band), "negatif", mixed
+    if worst <= cfg.strong_negative and (whole is None or label_of(whole, cfg, n_words) != "positif"):
+        negative_cut = cfg.long_text_negative_cut if n_words > cfg.short_text_words else -cfg.neutral_band
+        return min(score, (score + worst) / 2, negative_cut), "negatif", mixed
     return score, label_of(score, cfg, n_words), mixed
 
 
@@ -126,7 +128,7 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
     if model is not None:
         wholes, words = score_texts(texts, model, cfg)
     else:
-        wholes, words = None, np.array([len(t.split()) for t in texts], dtype=int)
+        wholes, words = None, np.array([analyse(t, cfg.shouting_min_ratio).n_words for t in texts], dtype=int)
     rows = []
     for i, record in enumerate(verbatims.to_dict("records")):
         vid = record["verbatim_id"]
