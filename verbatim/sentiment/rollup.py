@@ -6,13 +6,14 @@ The rule (thresholds in :class:`~verbatim.config.SentimentConfig`):
    the mean of its segment scores weighted by segment length (characters, at least 10), so a long
    sentence weighs more than "Bonjour.". The whole text keeps the context that a segment cut out
    of it loses; on unseen insurers' reviews the blend scores as well as the whole text, and
-   better than the segments alone (BENCHMARKS.md, "Segments vs whole text").
-   Without a model (``model=None``) the verbatim score is the segment mean.
+   better than the segments alone (BENCHMARKS.md, Sentiment, "The roll-up reads the whole
+   verbatim too"). Without a model (``model=None``) the verbatim score is the segment mean.
 2. **One strongly negative segment wins**: if a segment scores at or below ``strong_negative``
    and the whole text does not read positive (its own label, rule 3, is not ``positif``), the
-   verbatim is ``negatif`` and its score is the lowest of the blended score, the mean of (blended
-   score, worst segment) and the negative cut of rule 3 for its length. Polite openings and closings ("merci d'avance") do not
-   hide a complaint; a praising review with one sharp aside stays positive, and ``mixed``.
+   verbatim is ``negatif`` and its score is the lowest of the blended score, the mean of
+   (blended score, worst segment) and the negative cut of rule 3 for its length. Polite openings
+   and closings ("merci d'avance") do not hide a complaint; a praising review with one sharp
+   aside stays positive, and ``mixed``.
 3. Otherwise the label follows :func:`~verbatim.sentiment.scoring.label_of` on the score and the
    verbatim's word count: the neutral band up to ``short_text_words`` words, the long-text cuts
    beyond, as for a long segment.
