@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.bench_sentiment import blend, metrics, star_labels  # noqa: E402
 from verbatim.config import SentimentConfig  # noqa: E402
 from verbatim.sentiment.features import NgramFeaturizer, neutralise  # noqa: E402
-from verbatim.sentiment.model import CLASSES  # noqa: E402
+from verbatim.sentiment.model import CLASSES, log_count_ratio  # noqa: E402
 from verbatim.sentiment.rules import analyse, rule_features  # noqa: E402
 from verbatim.sentiment.scoring import label_of  # noqa: E402
 from verbatim.sentiment.train import DEFAULT_DATA, load_reviews, training_rows  # noqa: E402
@@ -176,17 +176,11 @@ def lr(C: float = 4.0) -> Callable:
     return fit
 
 
-def nb_ratio(X: sp.csr_matrix, y: np.ndarray, positive: np.ndarray, alpha: float = 1.0) -> np.ndarray:
-    """Log-count ratio r (Wang & Manning 2012) of binarised features, ``positive`` rows vs the others in ``y``'s rows."""
-    binary = X.copy()
-    binary.data = (binary.data != 0).astype(np.float64)
-    p = alpha + np.asarray(binary[positive].sum(axis=0)).ravel()
-    q = alpha + np.asarray(binary[~positive].sum(axis=0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum()))
-
-
 def nblr(C: float = 4.0, mode: str = "ovr", n_rules: int = 8, alpha: float = 1.0) -> Callable:
-    """NB-weighted logistic regression: n-gram columns scaled by |r| (multinomial, r of 1-2 vs 4-5) or by r_c per class (OvR)."""
+    """NB-weighted logistic regression: n-gram columns scaled by |r| (multinomial, r of 1-2 vs 4-5) or by r_c per class (OvR).
+
+    ``r``: :func:`~verbatim.sentiment.model.log_count_ratio` (Wang & Manning 2012), as the shipped model.
+    """
 
     def fit(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> Callable:
         from sklearn.linear_model import LogisticRegression
@@ -194,14 +188,14 @@ def nblr(C: float = 4.0, mode: str = "ovr", n_rules: int = 8, alpha: float = 1.0
         ones = np.ones(n_rules)
         if mode == "multi":
             polar = y != "neutre"
-            r = nb_ratio(X[polar][:, :-n_rules], y[polar], y[polar] == "positif")
+            r = log_count_ratio(X[polar][:, :-n_rules], y[polar] == "positif")
             scale = sp.diags(np.r_[np.abs(r), ones])
             clf = LogisticRegression(C=C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=42)
             clf.fit(X @ scale, y, sample_weight=w)
             return lambda Z: _proba_in_order(clf, clf.predict_proba(Z @ scale))
         models = []
         for c in CLASSES:
-            r = nb_ratio(X[:, :-n_rules], y, y == c, alpha)
+            r = log_count_ratio(X[:, :-n_rules], y == c, alpha)
             scale = sp.diags(np.r_[r, ones])
             clf = LogisticRegression(C=C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=42)
             clf.fit(X @ scale, (y == c).astype(int), sample_weight=w)

@@ -152,18 +152,17 @@ def cached_vectors(hashes: Sequence[str], cfg: EmbedConfig, con: Any) -> dict[st
     """
     import pandas as pd
 
+    from verbatim.store import registered
+
     con.execute(_CACHE_DDL)
     wanted = pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))})
     if wanted.empty:
         return {}
-    con.register("_wanted_hashes", wanted)
-    try:
+    with registered(con, "_wanted_hashes", wanted):
         rows = con.execute(
             "SELECT e.text_hash, e.vector FROM embeddings e JOIN _wanted_hashes w USING (text_hash) WHERE e.model_id = ?",
             [model_id(cfg)],
         ).fetchall()
-    finally:
-        con.unregister("_wanted_hashes")
     return {h: np.frombuffer(v, dtype=np.float32) for h, v in rows}
 
 
@@ -171,21 +170,21 @@ def cache_vectors(hashes: Sequence[str], vectors: np.ndarray, cfg: EmbedConfig, 
     """Write vectors to the cache in one transaction (``vector`` holds float32 bytes, never pickle)."""
     import pandas as pd
 
+    from verbatim.store import registered
+
     if len(hashes) == 0:
         return
     con.execute(_CACHE_DDL)
     new = pd.DataFrame({"model_id": model_id(cfg), "text_hash": list(hashes),
                         "vector": [np.asarray(v, dtype=np.float32).tobytes() for v in vectors]})
-    con.register("_new_embeddings", new)
-    try:
+    with registered(con, "_new_embeddings", new):
         con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT OR IGNORE INTO embeddings SELECT model_id, text_hash, vector FROM _new_embeddings")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("_new_embeddings")
+        try:
+            con.execute("INSERT OR IGNORE INTO embeddings SELECT model_id, text_hash, vector FROM _new_embeddings")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
 
 
 def uncached_texts(texts: Sequence[str], cfg: EmbedConfig, con: Any) -> dict[str, str]:

@@ -107,6 +107,16 @@ def _quarantine_key(source: str, location: str, reason: str) -> str:
     return hashlib.blake2b("\x1f".join((source, location, reason)).encode(), digest_size=10).hexdigest()
 
 
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    """``frame`` readable by SQL on ``con`` as the view ``name`` for the duration of the block."""
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
 class Store:
     """A DuckDB file holding every stage's tables.
 
@@ -306,14 +316,9 @@ class Store:
     def _ids(self, sql: str) -> list[str]:
         return [row[0] for row in self.con.execute(sql).fetchall()]
 
-    @contextmanager
-    def _registered(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
-        """``frame`` readable by SQL as the view ``name`` for the duration of the block."""
-        self.con.register(name, frame)
-        try:
-            yield
-        finally:
-            self.con.unregister(name)
+    def _registered(self, name: str, frame: pd.DataFrame) -> AbstractContextManager[None]:
+        """``frame`` readable by SQL as the view ``name`` for the duration of the block (:func:`registered`)."""
+        return registered(self.con, name, frame)
 
     def _keys(self, key: str, values: list[Any]) -> AbstractContextManager[None]:
         """``values`` registered as the one-column view ``_keys`` (column ``key``) for the duration of the block."""

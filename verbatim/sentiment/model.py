@@ -116,18 +116,20 @@ class SentimentModel:
         X = X[:, cols]
         n_kept = int((self.featurizer_.idf_ > 0).sum())  # the kept n-gram columns come first in X
         self.intercept_ = np.zeros(len(CLASSES), dtype=np.float32)
+        def regression() -> LogisticRegression:
+            return LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=self.seed)
+
         if self.nb_scaling:
             for k, c in enumerate(CLASSES):
                 target = labels == c
                 scale = np.ones(X.shape[1])
                 scale[:n_kept] = log_count_ratio(X[:, :n_kept], target, self.nb_alpha)
-                clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3,
-                                         random_state=self.seed)
+                clf = regression()
                 clf.fit(X @ sp.diags(scale), target.astype(int), sample_weight=sample_weight)
                 self.coef_[k, cols] = clf.coef_[0] * scale  # w . (r * x) = (w * r) . x
                 self.intercept_[k] = clf.intercept_[0]
         else:
-            clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300, tol=1e-3, random_state=self.seed)
+            clf = regression()
             clf.fit(X, labels, sample_weight=sample_weight)
             order = [list(clf.classes_).index(c) for c in CLASSES]
             self.coef_[:, cols] = clf.coef_[order]
