@@ -74,14 +74,20 @@ def detect_languages(
     results: list[tuple[str, float]] = [("und", 0.0)] * len(samples)
     if not todo:
         return results
-    identifier = _identifier()
+    classes, first_column = _identifier().nb_classes, _first_columns()
     probabilities = _probabilities([samples[i] for i in todo])
-    first_column: dict[str, int] = {}  # py3langid's rank(): a label's first column holds its score
-    for j, lang in enumerate(identifier.nb_classes):
-        first_column.setdefault(lang, j)
     for i, row in zip(todo, probabilities, strict=True):
-        results[i] = _decide(samples[i], row, identifier.nb_classes, first_column, min_chars, default, min_confidence)
+        results[i] = _decide(samples[i], row, classes, first_column, min_chars, default, min_confidence)
     return results
+
+
+@lru_cache(maxsize=1)
+def _first_columns() -> dict[str, int]:
+    """Each label's first column in the detector's classes (py3langid's rank(): it holds the label's score)."""
+    first_column: dict[str, int] = {}
+    for j, lang in enumerate(_identifier().nb_classes):
+        first_column.setdefault(lang, j)
+    return first_column
 
 
 def _sample(text: str) -> str:

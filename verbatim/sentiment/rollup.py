@@ -126,10 +126,14 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
     all_emotions = segments_scored["emotion"].fillna("").to_numpy(dtype=object)
     all_efforts = segments_scored["effort"].fillna("").to_numpy(dtype=object)
     texts = verbatims["text"].fillna("").astype(str).tolist()
-    if model is not None:
-        wholes, words = score_texts(texts, model, cfg)
-    else:
-        wholes, words = None, np.array([analyse(t, cfg.shouting_min_ratio).n_words for t in texts], dtype=int)
+    # whole-text scores and word counts, only for the verbatims that have segments (the others are neutre/0)
+    with_segments = [i for i, vid in enumerate(verbatims["verbatim_id"]) if len(positions.get(vid, ())) > 0]
+    words = np.zeros(len(texts), dtype=int)
+    wholes = np.zeros(len(texts)) if model is not None else None
+    if model is not None and with_segments:
+        wholes[with_segments], words[with_segments] = score_texts([texts[i] for i in with_segments], model, cfg)
+    elif with_segments:
+        words[with_segments] = [analyse(texts[i], cfg.shouting_min_ratio).n_words for i in with_segments]
     rows = []
     for i, record in enumerate(verbatims.to_dict("records")):
         vid = record["verbatim_id"]
