@@ -2,6 +2,7 @@
 
 Sub-commands:
     ingest    read files of the four channels into the store and print the accounting
+    formats   list the registered input formats and what each reads
     annotate  analyse a CSV/XLSX of texts in one go, without a store
     run       the nightly flow (Prefect) for one configuration file, one night or a backfill
     serve     the nightly flow as a scheduled Prefect deployment
@@ -55,6 +56,24 @@ def _parser() -> argparse.ArgumentParser:
                      help="connector to use; 'auto' picks it per file from its extension and content (default)")
     ing.add_argument("--timezone", default="Europe/Paris", help="zone of dates given without one (default: %(default)s)")
     ing.add_argument("--json", action="store_true", help="print the accounting as one JSON object")
+    ing.add_argument("--format", metavar="NAME", help="read every file with this registered format (see 'verbatim formats'); "
+                     "default: recognised per file by content")
+    ing.add_argument("--text-column", action="append", metavar="COL",
+                     help="column (or JSON key) holding the text; repeat for several open questions")
+    ing.add_argument("--id-column", metavar="COL", help="column holding the record id")
+    ing.add_argument("--date-column", metavar="COL", help="column holding the date")
+    ing.add_argument("--date-format", metavar="FMT", help="strptime format of the dates (ISO 8601 and dd/mm/yyyy are recognised)")
+    ing.add_argument("--customer-column", metavar="COL", help="column holding the customer id")
+    ing.add_argument("--score", action="append", metavar="KIND=COL", default=[],
+                     help="column holding a score: nps=COL, csat=COL or ces=COL (repeatable)")
+    ing.add_argument("--agent", action="append", metavar="NAME", default=[],
+                     help="a name of the business's own side in chat exports that name people (repeatable)")
+
+    sub.add_parser("formats", help="list the registered input formats and what each reads",
+                   description="List every registered input format: its name (for --format or [[sources]] format), its "
+                               "channel, the files it reads, and which field becomes text, date, author, customer id and "
+                               "scores, and which side of a conversation is the customer.").add_argument(
+        "--json", action="store_true", help="print the formats as a JSON array")
 
     ann = sub.add_parser(
         "annotate",
@@ -103,22 +122,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _column_map(args: argparse.Namespace) -> dict[str, Any]:
+    """``[sources.columns]`` from the command line's ``--text-column``, ``--score nps=COL``... options."""
+    from verbatim.errors import ConfigError
+
+    columns: dict[str, Any] = {}
+    if args.text_column:
+        columns["text"] = args.text_column[0] if len(args.text_column) == 1 else list(args.text_column)
+    for key in ("id", "date", "customer"):
+        value = getattr(args, f"{key}_column")
+        if value:
+            columns[key] = value
+    if args.date_format:
+        columns["date_format"] = args.date_format
+    for item in args.score:
+        kind, _, column = item.partition("=")
+        kind = kind.strip().lower()
+        if kind not in ("nps", "csat", "ces") or not column.strip():
+            raise ConfigError(f"--score {item!r}: expected KIND=COLUMN with KIND one of nps, csat, ces (e.g. --score nps=Q3)")
+        columns[kind] = column.strip()
+    return columns
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from verbatim.config import IngestConfig, SourceConfig
     from verbatim.ingest import read_source
+    from verbatim.ingest.formats import get_format
     from verbatim.store import Accounting, Store
 
     ingest_cfg = IngestConfig(timezone=args.timezone)
+    if args.format:
+        get_format(args.format)  # an unknown name is one clear line before anything is read
+    columns = _column_map(args)
     run_id = "ingest_" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     per_source: dict[str, dict[str, int]] = {}
+    formats: dict[str, dict[str, int]] = {}
     total = Accounting()
     with Store(args.store) as store:
         for raw in args.paths:
-            source = SourceConfig(kind=args.channel, path=Path(raw))
-            acc = store.add_batch(read_source(source, ingest_cfg), run_id)
+            source = SourceConfig(kind=args.channel, path=Path(raw), format=args.format, columns=columns, agents=args.agent)
+            batch = read_source(source, ingest_cfg)
+            acc = store.add_batch(batch, run_id)
             per_source[raw] = acc.as_dict()
+            formats[raw] = batch.formats
             total = total + acc
-    result = {**total.as_dict(), "sources": per_source}
+    result = {**total.as_dict(), "sources": per_source, "formats": formats}
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -151,6 +199,21 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     if args.themes_out:
         _write_csv(result.themes, Path(args.themes_out))
     print(f"annotated {len(result.rows)} rows ({len(result.segments)} segments, {len(result.themes)} themes) -> {args.out}")
+    return 0
+
+
+def _cmd_formats(args: argparse.Namespace) -> int:
+    from verbatim.ingest.formats import all_formats, describe
+
+    formats = [describe(f) for f in all_formats().values()]
+    if args.json:
+        print(json.dumps(formats, ensure_ascii=False, indent=1))
+        return 0
+    for fmt in formats:
+        print(f"{fmt['name']}  [{fmt['channel']}]  {' '.join(fmt['extensions'])}")
+        print(f"    {fmt['reads']}")
+        for key, value in fmt["fields"].items():
+            print(f"    {key:<14} {value}")
     return 0
 
 
@@ -260,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers = {"ingest": _cmd_ingest, "annotate": _cmd_annotate, "run": _cmd_run, "serve": _cmd_serve}
+    handlers = {"ingest": _cmd_ingest, "formats": _cmd_formats, "annotate": _cmd_annotate, "run": _cmd_run, "serve": _cmd_serve}
     try:
         return handlers[args.command](args)
     except VerbatimError as exc:

@@ -63,6 +63,11 @@ class SourceConfig(_Section):
     encoding: str | None = None  # forced encoding; default: UTF-8 (with or without BOM), then Windows-1252
     delimiter: str | None = None  # forced CSV delimiter; default: sniffed among , ; tab |
     timezone: str | None = None  # zone of naive dates; default: [ingest].timezone
+    # a registered input format (`verbatim formats`), e.g. "chat.whatsapp-txt.v1"; default: recognised per file by content
+    format: str | None = None
+    # chat exports that name people, not roles (WhatsApp, Signal, Messenger, Telegram...): the business's own names
+    # (agents, pages, bots); every other participant is the customer. Compared case- and accent-insensitively.
+    agents: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _tabular_needs_channel(self) -> SourceConfig:
@@ -97,6 +102,15 @@ class IngestConfig(_Section):
     # (same path, size and modification time); `verbatim ingest` always reads everything
     skip_unchanged_files: bool = True
     retry_delay_seconds: float = Field(default=2.0, ge=0)
+    # free-text answers that say nothing (compared lower-case, accents and end punctuation removed): counted as
+    # quarantined with reason `non_answer`, never analysed
+    non_answers: list[str] = Field(default_factory=lambda: [
+        "n/a", "na", "nsp", "ras", "r.a.s", "rien", "rien a signaler", "rien a dire", "neant", "aucun", "aucune",
+        "aucun commentaire", "pas de commentaire", "sans commentaire", "sans objet", "autre", "-", "--", "---", ".",
+        "..", "...", "/", "x", "?", "0", "none", "nothing", "no comment", "nc", "non communique", "sans avis"])
+    # text exports of chat apps (WhatsApp, Signal) hold one thread over months: a new conversation (one record)
+    # starts when two messages are more than this many hours apart
+    chat_session_gap_hours: float = Field(default=12.0, gt=0)
 
     @field_validator("timezone")
     @classmethod

@@ -30,6 +30,11 @@ def preflight(cfg: Config) -> None:
                           "choose a folder this user can write") from None
     if not os.access(cfg.output.dir, os.W_OK):
         raise ConfigError(f"[output].dir {str(cfg.output.dir)!r} is not writable; choose a folder this user can write")
+    from verbatim.ingest.formats import get_format
+
+    for source in cfg.sources:
+        if source.format:
+            get_format(source.format)  # ConfigError listing the registered names
     check_run_targets(cfg)  # no link planted where the run writes in the store folder
     Store(cfg.store.path).close()
     taxonomy = load_taxonomy(cfg.journey.taxonomy)

@@ -53,6 +53,9 @@ REASONS: dict[str, str] = {
     "malformed_record": "a record without the fields its channel needs",
     "malformed_row": "a CSV line that does not split into the header's columns",
     "too_large": "a file or record larger than the configured limit",
+    "non_answer": "a free-text answer that says nothing (N/A, RAS, néant, -...; [ingest].non_answers)",
+    "unknown_customer": "a conversation in which the customer's side cannot be told from the agent's",
+    "repost": "a retweet or share that repeats another post (counted, not analysed twice)",
 }
 
 EXCERPT_CHARS = 200

@@ -1,33 +1,29 @@
 """Connectors: files of the four channels -> one record frame + a quarantine frame.
 
-``read_source`` expands a source's path (file, folder or glob), picks the connector of each
-file (by the source's ``kind``, or sniffed when ``auto``) and concatenates their batches.
-Nothing here raises for bad input: unreadable or unsupported files are quarantined.
+``read_source`` expands a source's path (file, folder or glob), picks the registered input
+format of each file (``verbatim.ingest.formats``: the source's ``format``, else recognised by
+content among the formats of its ``kind``) and concatenates their batches. Nothing here raises
+for bad input: unreadable or unrecognised files are quarantined (an unknown ``format`` name is a
+configuration error).
 """
 
 from __future__ import annotations
 
 import glob
 import logging
-import re
-import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 from verbatim.config import IngestConfig, SourceConfig
+from verbatim.errors import ConfigError
 from verbatim.ingest.common import Batch, file_too_large, rejected
+from verbatim.ingest.formats import InputFormat, detect, get_format
 
 log = logging.getLogger(__name__)
 
-Reader = Callable[[Path, SourceConfig, IngestConfig], Batch]
-
-_EXTENSIONS = {
-    ".eml": "email", ".mbox": "email", ".mbx": "email",
-    ".json": None, ".jsonl": None, ".ndjson": None,  # chat or social: sniffed
-    ".csv": None, ".tsv": None, ".txt": None,  # chat export or survey: sniffed
-    ".xlsx": "survey", ".xlsm": "survey",
-}
 _IGNORED = {".md", ".toml", ".py", ".yaml", ".yml"}
+#: the format that reads a file when the source names its channel and no format of it recognises the content
+_CHANNEL_FALLBACK = {"email": "email.rfc822.v1", "chat": "chat.json.v1", "survey": "survey.csv.v1",
+                     "social": "social.json.v1", "tabular": "tabular.v1"}
 
 
 def expand_paths(path: Path) -> list[Path]:
@@ -40,53 +36,29 @@ def expand_paths(path: Path) -> list[Path]:
     return [path]
 
 
-def _head(path: Path, size: int = 65536) -> str:
-    """The first bytes of a file, lower-cased, accents removed (for sniffing only)."""
-    with path.open("rb") as handle:
-        raw = handle.read(size)
-    text = raw.decode("utf-8", errors="ignore") if b"\x00" not in raw[:4] else raw.decode("utf-16", errors="ignore")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+def choose_format(path: Path, source: SourceConfig) -> tuple[InputFormat | None, str]:
+    """The format that reads ``path``: ``source.format`` when set, else recognised by content.
 
+    Returns:
+        (format, "") or (None, the quarantine detail naming the closest format).
 
-_CHAT_JSON_KEYS = ('"messages"', '"turns"', '"transcript"', '"role"', '"speaker"', '"conversation', '"session_id"', '"chat_id"')
-_CHAT_CSV_ROLE = re.compile(r"\b(role|auteur|author|sender|speaker|emetteur)\b")
-_CHAT_CSV_CONV = re.compile(r"\b(conversation\w*|id_conversation|session\w*|chat_id)\b")
-
-
-def _sniff_json(path: Path) -> str:
-    head = _head(path)
-    return "chat" if any(key in head for key in _CHAT_JSON_KEYS) else "social"
-
-
-def _sniff_csv(path: Path) -> str:
-    first = _head(path, 8192).split("\n", 1)[0]
-    return "chat" if _CHAT_CSV_ROLE.search(first) and _CHAT_CSV_CONV.search(first) else "survey"
-
-
-def detect_kind(path: Path) -> str | None:
-    """The connector for a file, from its extension and first bytes; None if unsupported."""
-    suffix = path.suffix.lower()
-    if suffix not in _EXTENSIONS:
-        if path.name.lower().startswith("mbox") or path.name == "mbox":
-            return "email"
-        return None
-    kind = _EXTENSIONS[suffix]
-    if kind is not None:
-        return kind
-    if suffix in (".json", ".jsonl", ".ndjson"):
-        return _sniff_json(path)
-    return _sniff_csv(path)
-
-
-def _reader(kind: str) -> Reader:
-    from verbatim.ingest import chat, email, social, survey, tabular
-
-    return {"email": email.read_file, "chat": chat.read_file, "survey": survey.read_file,
-            "social": social.read_file, "tabular": tabular.read_file}[kind]
+    Raises:
+        ConfigError: ``source.format`` names no registered format.
+    """
+    if source.format:
+        return get_format(source.format), ""
+    if source.kind == "tabular":
+        return get_format("tabular.v1"), ""
+    found = detect(path, source.kind)
+    if found.chosen is not None:
+        return found.chosen, ""
+    if source.kind != "auto":
+        return get_format(_CHANNEL_FALLBACK[source.kind]), ""
+    return None, found.closest_hint()
 
 
 def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
-    """Read one file with the right connector; never raises for bad input."""
+    """Read one file with the format that recognises it; never raises for bad input."""
     label = str(path)
     if not path.exists():
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", "file not found; check the source path in the config")])
@@ -94,12 +66,16 @@ def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
         too_large = file_too_large(path, cfg)
         if too_large:
             return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
-        kind = source.kind if source.kind != "auto" else detect_kind(path)
-        if kind is None:
-            return Batch.from_rows([], [rejected(label, label, "unsupported_file",
-                                                 f"no connector reads '{path.suffix or path.name}' files; expected .eml, .mbox, "
-                                                 ".json, .jsonl, .csv or .xlsx")])
-        return _reader(kind)(path, source, cfg)
+        fmt, hint = choose_format(path, source)
+        if fmt is None:
+            reason = "unreadable_file" if path.stat().st_size else "unsupported_file"
+            if not path.stat().st_size:
+                hint = "the file is empty"
+            return Batch.from_rows([], [rejected(label, label, reason, hint)])
+        batch = fmt.read(path, source, cfg)
+        return Batch(batch.records, batch.rejected, {fmt.name: 1})
+    except ConfigError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a broken file must never stop a run
         log.warning("quarantined unreadable file %s: %s", label, type(exc).__name__)
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", f"{type(exc).__name__}: {str(exc)[:200]}")])
@@ -136,7 +112,8 @@ def read_source(source: SourceConfig, cfg: IngestConfig, skip: frozenset[Fingerp
     if skip:
         paths = [p for p in paths if file_fingerprint(p) not in skip]
     # Emails are many small files: read them in one go (building a batch costs more than parsing a message).
-    emails = [p for p in paths if (source.kind == "email" or (source.kind == "auto" and p.suffix.lower() in (".eml",)))
+    emails = [p for p in paths if source.format in (None, "email.rfc822.v1")
+              and (source.kind == "email" or (source.kind == "auto" and p.suffix.lower() in (".eml",)))
               and p.is_file() and not file_too_large(p, cfg)]
     batches = [_read_emails(emails, source, cfg)] if emails else []
     chosen = set(emails)
@@ -160,6 +137,7 @@ def _read_emails(paths: list[Path], source: SourceConfig, cfg: IngestConfig) -> 
     from verbatim.ingest import email
 
     try:
-        return email.read_files(paths, source, cfg)
+        batch = email.read_files(paths, source, cfg)
+        return Batch(batch.records, batch.rejected, {"email.rfc822.v1": len(paths)})
     except Exception:  # noqa: BLE001 - fall back to file by file, which quarantines the culprit
         return Batch.concat(read_file(p, source, cfg) for p in paths)

@@ -32,6 +32,7 @@ from typing import Any
 
 from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest.common import Batch, decode_bytes, parse_date, parse_score, record, rejected, source_timezone
+from verbatim.ingest.formats import InputFormat, Probe, register
 
 log = logging.getLogger(__name__)
 
@@ -385,3 +386,47 @@ def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
     bad = [r for r in rows if "reason" in r]
     log.debug("chat %s (%s): %d records, %d quarantined", label, encoding, len(good), len(bad))
     return Batch.from_rows(good, bad)
+
+
+# --------------------------------------------------------------------------- registered formats
+
+_CHAT_JSON_KEYS = ('"messages"', '"turns"', '"transcript"')
+_CHAT_ROLE_KEYS = ('"role"', '"speaker"', '"sender"', '"author"', '"from"')
+_CHAT_CSV_ROLE = re.compile(r"\b(role|auteur|author|sender|speaker|emetteur)\b")
+_CHAT_CSV_CONV = re.compile(r"\b(conversation\w*|id_conversation|session\w*|chat_id)\b")
+
+
+def _sniff_json(probe: Probe) -> float:
+    """Generic transcripts: JSON holding a list of turns under messages/turns/transcript, turns with a role."""
+    if probe.suffix not in (".json", ".jsonl", ".ndjson") and probe.head.lstrip()[:1] not in ("{", "["):
+        return 0.0
+    head = probe.folded
+    if any(key in head for key in _CHAT_JSON_KEYS) and any(key in head for key in _CHAT_ROLE_KEYS):
+        return 0.6
+    return 0.0
+
+
+def _sniff_csv(probe: Probe) -> float:
+    """One message per row, with a role column and a conversation column."""
+    if probe.suffix not in (".csv", ".tsv", ".txt") or not probe.lines:
+        return 0.0
+    first = probe.folded.split("\n", 1)[0]
+    return 0.7 if _CHAT_CSV_ROLE.search(first) and _CHAT_CSV_CONV.search(first) else 0.0
+
+
+register(InputFormat(
+    name="chat.json.v1", channel="chat", extensions=(".json", ".jsonl", ".ndjson"),
+    reads="conversation transcripts as JSON (object, array, {\"conversations\": [...]}) or JSON Lines, turns with roles",
+    fields={"record": "one conversation", "text": "the customer's turns, one per line",
+            "date": "first customer turn (timestamp|time|date|sent_at), else started_at",
+            "customer": "customer_id|client_id|customer|user_id", "scores": "csat, nps, ces of the conversation",
+            "customer_side": "role|author|sender|from|speaker in " + ", ".join(sorted(CUSTOMER_ROLES)),
+            "skipped": "agent and bot turns (counted in the metadata)"},
+    sniff=_sniff_json, read=read_file))
+register(InputFormat(
+    name="chat.csv.v1", channel="chat", extensions=(".csv",),
+    reads="a CSV of messages, one row each, with conversation id and role columns (help-desk exports)",
+    fields={"record": "one conversation (rows grouped by conversation id)", "text": "message|texte|text|contenu",
+            "date": "timestamp|date|horodatage|time", "customer": "customer_id|id_client|client_id",
+            "customer_side": "role|auteur|author|sender", "skipped": "agent and bot rows"},
+    sniff=_sniff_csv, read=read_file))

@@ -33,6 +33,7 @@ class Batch:
 
     records: pd.DataFrame = field(default_factory=lambda: empty_frame(RECORD_COLUMNS))
     rejected: pd.DataFrame = field(default_factory=lambda: empty_frame(QUARANTINE_COLUMNS))
+    formats: dict[str, int] = field(default_factory=dict)  # registered format name -> files it read
 
     @classmethod
     def from_rows(cls, records: Iterable[dict[str, Any]], rejected: Iterable[dict[str, Any]]) -> Batch:
@@ -49,9 +50,14 @@ class Batch:
             return Batch()
         records = [b.records for b in batches if len(b.records)]
         rejected = [b.rejected for b in batches if len(b.rejected)]
+        formats: dict[str, int] = {}
+        for b in batches:
+            for name, n in b.formats.items():
+                formats[name] = formats.get(name, 0) + n
         return Batch(
             normalise_record_frame(pd.concat(records, ignore_index=True)) if records else empty_frame(RECORD_COLUMNS),
             pd.concat(rejected, ignore_index=True) if rejected else empty_frame(QUARANTINE_COLUMNS),
+            formats,
         )
 
     @property

@@ -30,6 +30,7 @@ from typing import Any
 
 from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest.common import Batch, decode_bytes, parse_date, record, rejected, source_timezone
+from verbatim.ingest.formats import InputFormat, Probe, register
 
 log = logging.getLogger(__name__)
 
@@ -349,3 +350,43 @@ def read_files(paths: Iterable[Path], source: SourceConfig, cfg: IngestConfig) -
         rows += good
         bad += rejected_rows
     return Batch.from_rows(rows, bad)
+
+
+# --------------------------------------------------------------------------- registered formats
+
+_HEADER_LINE = re.compile(r"^(from|to|date|subject|received|return-path|message-id|mime-version|delivered-to|reply-to|cc|"
+                          r"x-[a-z0-9-]+|content-type|in-reply-to|references|sender)\s*:", re.IGNORECASE)
+
+
+def _sniff_rfc822(probe: Probe) -> float:
+    """An RFC 822 message: a header block (``Name: value`` lines, at least From or Date or Subject) first."""
+    if probe.suffix == ".eml":
+        return 0.9
+    block = probe.head.split("\n\n", 1)[0].splitlines()[:60]
+    names = {m.group(1).lower() for line in block if (m := _HEADER_LINE.match(line))}
+    if len(names) >= 2 and names & {"from", "date", "subject", "received", "message-id"}:
+        return 0.85
+    return 0.0
+
+
+def _sniff_mbox(probe: Probe) -> float:
+    if _FROM_LINE.match(probe.raw.lstrip(b"\r\n")):
+        return 0.95
+    if probe.suffix in (".mbox", ".mbx") or probe.path.name.lower().startswith("mbox"):
+        return 0.7
+    return 0.0
+
+
+register(InputFormat(
+    name="email.rfc822.v1", channel="email", extensions=(".eml", ".txt"),
+    reads="one e-mail message (RFC 822 / MIME), as saved by mail clients, whatever the extension",
+    fields={"record": "the message", "text": "text/plain body, else text/html as text (quoted replies removed by cleaning)",
+            "date": "Date:, else the first Received: header", "author": "From:", "customer": "the sender's address",
+            "id": "Message-ID, else a hash of the file"},
+    sniff=_sniff_rfc822, read=read_file))
+register(InputFormat(
+    name="email.mbox.v1", channel="email", extensions=(".mbox", ".mbx"),
+    reads="a mailbox of messages separated by 'From ' lines (Thunderbird, Google Takeout, mutt)",
+    fields={"record": "one message of the mailbox", "text": "as email.rfc822.v1", "date": "as email.rfc822.v1",
+            "customer": "the sender's address"},
+    sniff=_sniff_mbox, read=read_file))

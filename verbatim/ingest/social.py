@@ -59,6 +59,7 @@ from verbatim.ingest.common import (
     rejected,
     source_timezone,
 )
+from verbatim.ingest.formats import InputFormat, Probe, register
 
 log = logging.getLogger(__name__)
 
@@ -430,3 +431,21 @@ def _read_text(text: str, path: Path, source: SourceConfig, cfg: IngestConfig) -
                            str(post)[: limit * 2], limit)
         (bad if "reason" in row else rows).append(row)
     return rows, bad
+
+
+# --------------------------------------------------------------------------- registered formats
+
+def _sniff_posts(probe: Probe) -> float:
+    """Any JSON / JSON Lines file of objects (the generic posts reader is the JSON fallback)."""
+    if probe.suffix not in (".json", ".jsonl", ".ndjson") and probe.head.lstrip()[:1] not in ("{", "["):
+        return 0.0
+    return 0.5 if probe.suffix in (".json", ".jsonl", ".ndjson") else 0.3
+
+
+register(InputFormat(
+    name="social.json.v1", channel="social", extensions=(".json", ".jsonl", ".ndjson"),
+    reads="posts exported by social-listening tools (Talkwalker, Brandwatch, Sprout-like): JSON array, wrapper or JSON Lines",
+    fields={"record": "one post", "text": "|".join(FIELDS["text"]), "date": "|".join(FIELDS["date"]),
+            "author": "|".join(FIELDS["author"]), "customer": "the author handle", "scores": "csat from rating|stars (1-5)",
+            "id": "|".join(FIELDS["id"])},
+    sniff=_sniff_posts, read=read_file))

@@ -74,6 +74,7 @@ from verbatim.ingest.common import (
     rejected,
     source_timezone,
 )
+from verbatim.ingest.formats import InputFormat, Probe, register
 
 log = logging.getLogger(__name__)
 
@@ -743,3 +744,38 @@ def metadata_json(items: tuple[tuple[str, Any], ...]) -> str:
     """The ``metadata`` JSON string of a record, as :func:`common.record` writes it."""
     return record(channel="", source="", source_id="", received_at=MIN_DATE, text="", location="",
                   metadata=dict(items))["metadata"]
+
+
+# --------------------------------------------------------------------------- registered formats
+
+def _sniff_csv(probe: Probe) -> float:
+    """Any delimited text file whose first line splits into at least two columns."""
+    if probe.raw.startswith(b"PK\x03\x04") or not probe.lines:
+        return 0.0
+    if probe.suffix in (".csv", ".tsv"):
+        return 0.55
+    if probe.suffix == ".txt":
+        delimiter = sniff_delimiter(probe.lines[:20], probe.suffix)
+        widths = [len(row) for row in csv.reader(probe.lines[:20], delimiter=delimiter)]
+        return 0.5 if widths and widths[0] >= 2 and sum(w == widths[0] for w in widths) >= 0.8 * len(widths) else 0.0
+    return 0.0
+
+
+def _sniff_xlsx(probe: Probe) -> float:
+    if probe.suffix in (".xlsx", ".xlsm"):
+        return 0.6
+    return 0.5 if probe.raw.startswith(b"PK\x03\x04") and b"xl/" in probe.raw[:4096] else 0.0
+
+
+_SURVEY_FIELDS = {
+    "record": "one open answer (several open-question columns in a row give several records)",
+    "text": "[sources.columns].text, else a recognised header (commentaire, verbatim, avis, ...), else the free-text column",
+    "date": "[sources.columns].date, else date|horodatage|submitted_at|...", "id": "id|identifiant|response_id|...",
+    "customer": "id_client|customer_id|email|...", "scores": "nps|recommandation, csat|satisfaction|note, ces|effort",
+}
+register(InputFormat(name="survey.csv.v1", channel="survey", extensions=(".csv", ".tsv", ".txt"),
+                     reads="a CSV of survey answers, one row per respondent (, ; tab |; UTF-8 or Windows-1252)",
+                     fields=_SURVEY_FIELDS, sniff=_sniff_csv, read=read_file))
+register(InputFormat(name="survey.xlsx.v1", channel="survey", extensions=(".xlsx", ".xlsm"),
+                     reads="an Excel workbook of survey answers (first sheet, one row per respondent)",
+                     fields=_SURVEY_FIELDS, sniff=_sniff_xlsx, read=read_file))

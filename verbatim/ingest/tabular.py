@@ -27,6 +27,7 @@ from pathlib import Path
 
 from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest.common import Batch
+from verbatim.ingest.formats import InputFormat, register
 from verbatim.ingest.survey import read_table
 
 log = logging.getLogger(__name__)
@@ -41,3 +42,12 @@ def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
     Never raises for bad input: bad rows and unreadable files are quarantined.
     """
     return read_table(path, source, cfg, channel=source.channel or "survey", recognise_text=False)
+
+
+register(InputFormat(
+    name="tabular.v1", channel="tabular", extensions=(".csv", ".tsv", ".xlsx"),
+    reads="any CSV/XLSX of verbatims with an explicit column map ([sources.columns] or --text-column ...)",
+    fields={"record": "one row", "text": "[sources.columns].text (required)", "date": "[sources.columns].date",
+            "customer": "[sources.columns].customer", "scores": "[sources.columns].nps / csat / ces",
+            "id": "[sources.columns].id, else line-N"},
+    sniff=lambda probe: 0.0, read=read_file))
