@@ -42,7 +42,8 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,8 @@ def _array_items(text: str, pos: int) -> Iterator[tuple[int, Any]]:
             raise _Broken(pos, "expected ',' or ']' between array elements")
 
 
-def _document_items(text: str, start: int) -> tuple[list[tuple[int, Any]], _Broken | None]:
+def _document_items(text: str, start: int, profile: Profile | None = None,
+                    text_keys: tuple[str, ...] = ()) -> tuple[list[tuple[int, Any]], _Broken | None]:
     """Posts of a JSON document with their offsets, and the parse error that stopped reading (if any)."""
     items: list[tuple[int, Any]] = []
     try:
@@ -156,7 +158,7 @@ def _document_items(text: str, start: int) -> tuple[list[tuple[int, Any]], _Brok
             value, end = _decode(text, start)
             if _skip(text, end) < len(text):
                 raise _Broken(_skip(text, end), "extra data after the JSON document")
-            items.extend(_unwrap(value, start, text))
+            items.extend(_unwrap(value, start, text, profile, text_keys))
     except _Broken as exc:
         return items, exc
     return items, None
@@ -166,22 +168,27 @@ def _lower_keys(obj: dict[str, Any]) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in obj.items()}
 
 
-def _unwrap(value: Any, offset: int, text: str) -> list[tuple[int, Any]]:
+def _unwrap(value: Any, offset: int, text: str, profile: Profile | None = None,
+            text_keys: tuple[str, ...] = ()) -> list[tuple[int, Any]]:
     """The posts inside a parsed top-level object: the object itself, or the list under a wrapper key.
 
     Wrappers are looked for in the object and in the objects it holds (``{"response": {"data": [...]}}``);
-    a wrapper key holding a list wins, else the only list of objects found.
+    a wrapper key holding a list wins, else the only list of objects found. An object holding a text
+    (a profile alias or a mapped ``text_keys`` column) is itself a post.
     """
+    profile = profile or DEFAULT_PROFILE
     if isinstance(value, list):
         return [(offset, v) for v in value]
     if not isinstance(value, dict):
         return [(offset, value)]
     keys = _lower_keys(value)
-    if any(isinstance(keys.get(alias), str) and keys[alias].strip() for alias in FIELDS["text"]):
+    if any(isinstance(keys.get(alias), str) and keys[alias].strip() for alias in profile.fields["text"]):
+        return [(offset, value)]
+    if any(isinstance(lookup(value, key)[1], str) for key in text_keys):
         return [(offset, value)]
     levels = [keys, *(_lower_keys(v) for v in keys.values() if isinstance(v, dict))]
     for level in levels:
-        for key in _WRAPPERS:
+        for key in profile.wrappers:
             if isinstance(level.get(key), list):
                 anchor = text.find(f'"{key}"', offset)
                 return _located(level[key], text, anchor if anchor >= 0 else offset)
@@ -214,11 +221,49 @@ def _located(posts: list[Any], text: str, offset: int) -> list[tuple[int, Any]]:
 
 # --------------------------------------------------------------------------- posts
 
-def _first(post: dict[str, Any], field: str) -> tuple[str | None, Any]:
-    for alias in FIELDS[field]:
+@dataclass(frozen=True)
+class Profile:
+    """How the generic reader finds a post's fields: aliases per field, wrapper keys, title keys, rating reader.
+
+    ``social.json.v1`` uses :data:`DEFAULT_PROFILE`; ``social.review-scrape.v1`` a profile with French keys.
+    """
+
+    fields: dict[str, tuple[str, ...]]
+    wrappers: tuple[str, ...] = _WRAPPERS
+    title: tuple[str, ...] = ()
+    rating: Callable[[Any], tuple[int | None, str | None]] | None = None  # default: parse_score(value, "csat")
+    platform: str | None = None  # when the post names none
+
+
+DEFAULT_PROFILE = Profile(FIELDS)
+
+
+def _first(post: dict[str, Any], field: str, fields: dict[str, tuple[str, ...]] = FIELDS) -> tuple[str | None, Any]:
+    for alias in fields.get(field, ()):
         if alias in post and post[alias] not in (None, "", [], {}):
             return alias, post[alias]
     return None, None
+
+
+def lookup(post: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """``(found, value)`` of a mapped column in a post: the key itself (case-insensitive), else a dotted path.
+
+    ``"user.name"`` reads ``post["user"]["name"]``; a list step takes its first element.
+    """
+    keys = _lower_keys(post)
+    if path.lower() in keys:
+        return True, keys[path.lower()]
+    value: Any = post
+    for step in path.split("."):
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if not isinstance(value, dict):
+            return False, None
+        level = _lower_keys(value)
+        if step.lower() not in level:
+            return False, None
+        value = level[step.lower()]
+    return True, value
 
 
 def _scalar(value: Any) -> str | None:
@@ -262,10 +307,27 @@ def _date(value: Any, tz: str) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        stamp = parse_date(value, tz)
+        stamp = parse_date(value, tz) or _date_named_month(value)
     except (ValueError, OverflowError):
         return None
     return stamp if stamp is not None and stamp.year <= _MAX_YEAR else None
+
+
+#: Dates with English month names that exporters write: Twitter/X API v1.1 (``Fri May 18 07:25:56 +0000 2018``)
+#: and RFC 2822 (``Fri, 18 May 2018 07:25:56 +0000``).
+_NAMED_MONTH_FORMATS = ("%a %b %d %H:%M:%S %z %Y", "%a, %d %b %Y %H:%M:%S %z", "%d %b %Y %H:%M:%S %z")
+
+
+def _date_named_month(value: str) -> datetime | None:
+    """A date in one of :data:`_NAMED_MONTH_FORMATS` as UTC, else None (English month and day names only)."""
+    text = " ".join(value.split())
+    for fmt in _NAMED_MONTH_FORMATS:
+        try:
+            stamp = datetime.strptime(text, fmt).astimezone(UTC)
+        except ValueError:
+            continue
+        return stamp if MIN_DATE <= stamp else None
+    return None
 
 
 def post_key(platform: str | None, author: str | None, date: str | None, text: str) -> str:
@@ -274,9 +336,120 @@ def post_key(platform: str | None, author: str | None, date: str | None, text: s
     return "h-" + hashlib.blake2b(payload, digest_size=10).hexdigest()
 
 
+def join_title(title: Any, body: Any) -> Any:
+    """A review's title and body as one text (``title\\nbody``); the body alone when the title repeats its start."""
+    title_text = title.strip() if isinstance(title, str) else ""
+    if not isinstance(body, str) or not body.strip():
+        return title_text or body
+    if not title_text or body.strip().lower().startswith(title_text.rstrip(".…!? ").lower()):
+        return body
+    return f"{title_text}\n{body}"
+
+
+@dataclass
+class Post:
+    """A post as a specific format found it, before the checks every social record goes through.
+
+    ``date_key`` names where the date came from (None: the post has none); ``date`` is the raw value
+    (a datetime is taken as is). ``rating`` is a raw 1-5 score read by ``rating_reader``.
+    """
+
+    text: Any
+    date: Any = None
+    date_key: str | None = None
+    id: Any = None
+    author: str | None = None
+    author_name: str | None = None
+    platform: str | None = None
+    rating: Any = None
+    rating_key: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    text_keys: str = ", ".join(FIELDS["text"])
+    date_format: str | None = None
+    rating_reader: Callable[[Any], tuple[int | None, str | None]] | None = None
+
+
+def build_post(post: Post, raw: Any, location: str, label: str, source: SourceConfig, cfg: IngestConfig,
+               mtime: datetime | None = None) -> dict[str, Any]:
+    """One record row or one quarantine row (``empty_text``, ``too_large``, ``missing_date``, ``bad_date``,
+    ``score_out_of_range``) for a post found by any social format; ``raw`` is the input item (for the excerpt).
+
+    Writes ``channel`` = ``"social"``, ``source_id`` = the post id (else ``h-`` + hash of platform, author, date
+    and text), ``received_at``, ``customer_id`` = the author, ``text``, ``csat`` and ``metadata`` (platform,
+    author, author_name, then the format's own keys; empty values dropped).
+    """
+    limit = cfg.excerpt_chars
+    text = post.text
+    excerpt = json.dumps(raw, ensure_ascii=False, default=str)[: limit * 2]
+    if not isinstance(text, str) or not text.strip():
+        return rejected(label, location, "empty_text", f"expected the post text in {post.text_keys}, found none"
+                        + ("" if text is None or isinstance(text, str) else f" (got a {type(text).__name__})"), excerpt, limit)
+    if len(text) > cfg.max_record_chars:
+        return rejected(label, location, "too_large", f"the post text has {len(text)} characters, over the limit of "
+                        f"{cfg.max_record_chars} ([ingest].max_record_chars)", text, limit)
+    metadata: dict[str, Any] = {}
+    if post.date_key is None:
+        if mtime is None:
+            return rejected(label, location, "missing_date", "expected a date in one of " + ", ".join(FIELDS["date"])
+                            + ", the post has none", excerpt, limit)
+        received = mtime
+        metadata["date_source"] = "file_mtime"
+    else:
+        if isinstance(post.date, datetime):
+            parsed: datetime | None = post.date
+        elif post.date_format and isinstance(post.date, str):
+            try:
+                parsed = parse_date(post.date, source_timezone(source, cfg), post.date_format)
+            except (ValueError, OverflowError):
+                parsed = None
+        else:
+            parsed = _date(post.date, source_timezone(source, cfg))
+        if parsed is None:
+            return rejected(label, location, "bad_date", f"expected an ISO 8601 date or Unix time in {post.date_key!r} "
+                            f"(after 1990), got {str(post.date)[:40]!r}", excerpt, limit)
+        received = parsed
+    csat = None
+    if post.rating_key is not None and post.rating not in (None, ""):
+        try:
+            csat, problem = (post.rating_reader or _csat)(post.rating)
+        except (ValueError, OverflowError):  # parse_score raises on "nan" / "inf"
+            csat, problem = None, f"csat score {str(post.rating)[:30]!r} is not a number"
+        if problem:
+            return rejected(label, location, "score_out_of_range", f"field {post.rating_key!r}: {problem}", excerpt, limit)
+    source_id = _scalar(post.id) or post_key(post.platform, post.author, _scalar(post.date), text)
+    metadata.update({"platform": post.platform, "author": post.author, "author_name": post.author_name})
+    metadata.update(post.metadata)
+    return record(channel="social", source=label, source_id=source_id, received_at=received, text=text,
+                  location=location, customer_id=post.author, csat=csat, metadata=metadata)
+
+
+def _csat(value: Any) -> tuple[int | None, str | None]:
+    return parse_score(_scalar(value), "csat")
+
+
+def _count(value: Any) -> int | float | None:
+    """A like / share counter as a number, else None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _mapped(post: dict[str, Any], columns: Any, name: str) -> tuple[str | None, Any, bool]:
+    """``(column, value, mapped)`` of a ``[sources.columns]`` entry in a post (``mapped`` False when unset)."""
+    wanted = getattr(columns, name, None)
+    paths = [wanted] if isinstance(wanted, str) else list(wanted or [])
+    for path in paths:
+        found, value = lookup(post, path)
+        if found and value not in (None, "", [], {}):
+            return path, value, True
+    return (paths[0] if paths else None), None, bool(paths)
+
+
 def _post(post: Any, location: str, label: str, source: SourceConfig, cfg: IngestConfig,
-          mtime: datetime | None) -> dict[str, Any]:
-    """One record row or one quarantine row for a parsed post."""
+          mtime: datetime | None, profile: Profile = DEFAULT_PROFILE) -> dict[str, Any]:
+    """One record row or one quarantine row for a parsed post (aliases of ``profile``, overridden by ``source.columns``)."""
     limit = cfg.excerpt_chars
     if _depth(post, cfg.max_json_depth) > cfg.max_json_depth:
         return rejected(label, location, "malformed_json", f"the post is nested more than {cfg.max_json_depth} levels deep "
@@ -284,66 +457,64 @@ def _post(post: Any, location: str, label: str, source: SourceConfig, cfg: Inges
     if not isinstance(post, dict):
         return rejected(label, location, "malformed_record", f"expected a post (a JSON object), got a {type(post).__name__}",
                         json.dumps(post, ensure_ascii=False)[: limit * 2], limit)
+    fields = profile.fields
     keys = _lower_keys(post)
-    _, text = _first(keys, "text")
-    excerpt = json.dumps(post, ensure_ascii=False, default=str)[: limit * 2]
-    if not isinstance(text, str) or not text.strip():
-        return rejected(label, location, "empty_text", "expected the post text in one of "
-                        + ", ".join(FIELDS["text"]) + ", found none" + ("" if text is None else f" (got a {type(text).__name__})"),
-                        excerpt, limit)
-    if len(text) > cfg.max_record_chars:
-        return rejected(label, location, "too_large", f"the post text has {len(text)} characters, over the limit of "
-                        f"{cfg.max_record_chars} ([ingest].max_record_chars)", text, limit)
-    date_key, raw_date = _first(keys, "date")
-    metadata: dict[str, Any] = {}
-    if date_key is None:
-        if mtime is None:
-            return rejected(label, location, "missing_date", "expected a date in one of " + ", ".join(FIELDS["date"])
-                            + ", the post has none", excerpt, limit)
-        received = mtime
-        metadata["date_source"] = "file_mtime"
-    else:
-        parsed = _date(raw_date, source_timezone(source, cfg))
-        if parsed is None:
-            return rejected(label, location, "bad_date", f"expected an ISO 8601 date or Unix time in {date_key!r} (after 1990), "
-                            f"got {str(raw_date)[:40]!r}", excerpt, limit)
-        received = parsed
-    csat = None
-    rating_key, rating = _first(keys, "rating")
-    if rating_key is not None:
-        try:
-            csat, problem = parse_score(_scalar(rating), "csat")
-        except (ValueError, OverflowError):  # parse_score raises on "nan" / "inf"
-            csat, problem = None, f"csat score {str(rating)[:30]!r} is not a number"
-        if problem:
-            return rejected(label, location, "score_out_of_range", f"field {rating_key!r}: {problem}", excerpt, limit)
-    handle, name = _author(_first(keys, "author")[1])
-    platform = _scalar(_first(keys, "platform")[1])
-    _, post_id = _first(keys, "id")
-    source_id = _scalar(post_id) or post_key(platform, handle, _scalar(raw_date), text)
-    metadata.update({
-        "platform": platform, "author": handle, "author_name": name,
-        "url": _scalar(_first(keys, "url")[1]), "reply_to": _scalar(_first(keys, "reply_to")[1]),
-        "language": _scalar(_first(keys, "language")[1]),
-    })
+    columns = source.columns
+    text_key, text, mapped = _mapped(post, columns, "text")
+    text_keys = f"{text_key!r} (the mapped text column)" if mapped else "one of " + ", ".join(fields["text"])
+    if not mapped:
+        text_key, text = _first(keys, "text", fields)
+        if profile.title:
+            text = join_title(_first(keys, "title", fields)[1], text)
+    date_key, raw_date, mapped_date = _mapped(post, columns, "date")
+    if not mapped_date:
+        date_key, raw_date = _first(keys, "date", fields)
+    elif raw_date is None:
+        date_key = None
+    rating_key, rating, mapped_csat = _mapped(post, columns, "csat")
+    if not mapped_csat:
+        rating_key, rating = _first(keys, "rating", fields)
+    _, customer, mapped_customer = _mapped(post, columns, "customer")
+    handle, name = _author(customer if mapped_customer else _first(keys, "author", fields)[1])
+    _, post_id, mapped_id = _mapped(post, columns, "id")
+    if not mapped_id:
+        _, post_id = _first(keys, "id", fields)
+    platform = _scalar(_first(keys, "platform", fields)[1]) or profile.platform
+    metadata: dict[str, Any] = {
+        "url": _scalar(_first(keys, "url", fields)[1]), "reply_to": _scalar(_first(keys, "reply_to", fields)[1]),
+        "language": _scalar(_first(keys, "language", fields)[1]),
+    }
+    if profile.title:
+        metadata["title"] = _scalar(_first(keys, "title", fields)[1])
     for counter in ("likes", "shares"):
-        _, count = _first(keys, counter)
-        if isinstance(count, int | float) and not isinstance(count, bool):
-            metadata[counter] = count
-        elif isinstance(count, str) and count.strip().isdigit():
-            metadata[counter] = int(count.strip())
-    return record(channel="social", source=label, source_id=source_id, received_at=received, text=text,
-                  location=location, customer_id=handle, csat=csat, metadata=metadata)
+        metadata[counter] = _count(_first(keys, counter, fields)[1])
+    for extra in columns.metadata:
+        found, value = lookup(post, extra)
+        if found and value not in (None, ""):
+            metadata[extra] = value
+    if rating_key is not None and profile.rating is not None and rating is not None:
+        metadata["rating_raw"] = _scalar(rating)
+    return build_post(Post(text=text, date=raw_date, date_key=date_key, id=post_id, author=handle, author_name=name,
+                           platform=platform, rating=rating, rating_key=rating_key, metadata=metadata, text_keys=text_keys,
+                           date_format=columns.date_format, rating_reader=profile.rating),
+                      post, location, label, source, cfg, mtime)
 
 
-def _has_date(post: Any) -> bool:
-    return isinstance(post, dict) and _first(_lower_keys(post), "date")[0] is not None
+def _has_date(post: Any, profile: Profile = DEFAULT_PROFILE, source: SourceConfig | None = None) -> bool:
+    if not isinstance(post, dict):
+        return False
+    if source is not None and source.columns.date:
+        return lookup(post, source.columns.date)[0]
+    return _first(_lower_keys(post), "date", profile.fields)[0] is not None
 
 
 # --------------------------------------------------------------------------- entry point
 
 def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
     """Read a social-listening export (JSON, JSON wrapper or JSON Lines) into a batch.
+
+    ``source.columns`` (text, id, date, date_format, customer, csat, metadata) names keys of the post
+    objects (dotted paths such as ``user.name`` reach nested objects); they win over the aliases.
 
     Writes every ``RECORD_COLUMNS`` column: ``channel`` = ``"social"``, ``source`` = the path,
     ``source_id`` = the post id (else ``h-`` + hash of platform, author, date and text),
@@ -354,13 +525,18 @@ def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
 
     Never raises for bad input: see the module docstring for the quarantine reasons.
     """
+    return read_profile(path, source, cfg, DEFAULT_PROFILE)
+
+
+def read_profile(path: Path, source: SourceConfig, cfg: IngestConfig, profile: Profile) -> Batch:
+    """:func:`read_file` with the aliases of ``profile`` (the review-scrape format reads French keys this way)."""
     label = str(path)
     try:
         too_large = file_too_large(path, cfg)
         if too_large:
             return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
         text, _ = decode_bytes(path.read_bytes(), source.encoding)
-        rows, bad = _read_text(text, path, source, cfg)
+        rows, bad = _read_text(text, path, source, cfg, profile)
         log.debug("social %s: %d records, %d quarantined", label, len(rows), len(bad))
         return Batch.from_rows(rows, bad)
     except Exception as exc:  # noqa: BLE001 - a broken file must never stop a run
@@ -382,7 +558,8 @@ def _is_jsonl(text: str, start: int, suffix: str) -> bool:
         return False
 
 
-def _read_text(text: str, path: Path, source: SourceConfig, cfg: IngestConfig) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _read_text(text: str, path: Path, source: SourceConfig, cfg: IngestConfig,
+               profile: Profile = DEFAULT_PROFILE) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     label = str(path)
     limit = cfg.excerpt_chars
     text = text.removeprefix("\ufeff")
@@ -410,7 +587,7 @@ def _read_text(text: str, path: Path, source: SourceConfig, cfg: IngestConfig) -
         def line_of(offset: int) -> int:
             return bisect.bisect_right(newlines, offset - 1) + 1
 
-        found, broken = _document_items(text, start)
+        found, broken = _document_items(text, start, profile, tuple(source.columns.text_columns()))
         items = [(f"{label}:{line_of(offset)}", post) for offset, post in found]
         if broken is not None:
             where = line_of(broken.offset)
@@ -419,12 +596,12 @@ def _read_text(text: str, path: Path, source: SourceConfig, cfg: IngestConfig) -
                 detail += f"; the {len(found)} posts before it were read"
             bad.append(rejected(label, f"{label}:{where}" if found else label, "malformed_json", detail,
                                 text[broken.offset: broken.offset + limit], limit))
-    any_date = any(_has_date(post) for _, post in items)
+    any_date = any(_has_date(post, profile, source) for _, post in items)
     mtime = None if any_date else datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     rows: list[dict[str, Any]] = []
     for location, post in items:
         try:
-            row = _post(post, location, label, source, cfg, mtime)
+            row = _post(post, location, label, source, cfg, mtime, profile)
         except Exception as exc:  # noqa: BLE001 - one strange post must not stop the file
             log.debug("social %s: %s", location, exc)
             row = rejected(label, location, "malformed_record", f"the post cannot be read: {type(exc).__name__}: {str(exc)[:120]}",
