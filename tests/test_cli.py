@@ -74,14 +74,19 @@ def test_console_script_is_installed() -> None:
 def test_annotate_one_row_per_input_row_in_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "avis.csv"
     src.write_text(
-        "ref;avis\n"
-        "B2;\"Je m'appelle Lucie Bernard, colis reçu en retard mais livreur très aimable. Tel 06 11 22 33 44.\"\n"
-        "B1;\n"
-        "B3;\"Le paiement par carte ne passe pas !!!\"\n",
+        "ref;avis;quand\n"
+        "B2;\"Je m'appelle Lucie Bernard, colis reçu en retard mais livreur très aimable. Tel 06 11 22 33 44.\";29/07/2026\n"
+        "B1;;29/07/2026\n"
+        "B3;\"Le paiement par carte ne passe pas !!!\";29/07/2026\n",
         encoding="cp1252",
     )
     out, seg = tmp_path / "out.csv", tmp_path / "seg.csv"
-    assert main(["annotate", str(src), "--text-column", "avis", "--id-column", "ref", "--out", str(out), "--segments-out", str(seg)]) == 0
+    themes = tmp_path / "themes.csv"
+    assert main(["annotate", str(src), "--text-column", "avis", "--id-column", "ref", "--out", str(out), "--segments-out", str(seg),
+                 "--date-column", "quand", "--themes-out", str(themes)]) == 0
+    seen = pd.read_csv(themes, dtype=str, keep_default_na=False)
+    # a date without a time is Paris midnight: shown on its own day, not the day before (UTC)
+    assert set(seen["first_seen"]) | set(seen["last_seen"]) <= {"2026-07-29", ""} and "2026-07-29" in set(seen["first_seen"])
     rows = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(rows.columns[:7]) == ["id", "sentiment", "sentiment_score", "touchpoint", "touchpoints", "theme_id", "theme_label"]
     assert rows["id"].tolist() == ["B2", "B1", "B3"]

@@ -74,3 +74,11 @@ def test_missing_and_invalid_files(tmp_path: Path) -> None:
     bad.write_text("[store\npath = 1", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+def test_report_dates_follow_the_ingest_time_zone_unless_set() -> None:
+    from verbatim.config import config_from_dict
+
+    assert config_from_dict({"ingest": {"timezone": "America/Montreal"}}).report.timezone == "America/Montreal"
+    assert config_from_dict({}).report.timezone == "Europe/Paris"
+    assert config_from_dict({"ingest": {"timezone": "America/Montreal"}, "report": {"timezone": "UTC"}}).report.timezone == "UTC"

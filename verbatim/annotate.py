@@ -170,13 +170,15 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
 
 def _with_dates(themes: pd.DataFrame, assignments: pd.DataFrame, segments: pd.DataFrame, work: pd.DataFrame,
                 dates: pd.Series, cfg: Config) -> pd.DataFrame:
-    """Add ``first_seen`` and ``last_seen`` (ISO dates) per theme from the input's date column."""
+    """Add ``first_seen`` and ``last_seen`` (ISO dates in ``[ingest].timezone``) per theme from the input's date column."""
     parsed = [parse_date(d, cfg.ingest.timezone) for d in dates.tolist()]
     when = pd.Series(pd.to_datetime(parsed, utc=True), index=work["verbatim_id"])
     frame = assignments[["segment_id", "theme_id"]].merge(segments[["segment_id", "verbatim_id"]], on="segment_id")
     frame["when"] = frame["verbatim_id"].map(when)
     span = frame.groupby("theme_id")["when"].agg(["min", "max"])
     out = themes.copy()
-    out["first_seen"] = out["theme_id"].map(span["min"]).map(lambda t: t.date().isoformat() if pd.notna(t) else "")
-    out["last_seen"] = out["theme_id"].map(span["max"]).map(lambda t: t.date().isoformat() if pd.notna(t) else "")
+    # the day as the user reads it: a date given without a time is midnight in [ingest].timezone, not the day before in UTC
+    zone = cfg.ingest.timezone
+    out["first_seen"] = out["theme_id"].map(span["min"]).map(lambda t: t.tz_convert(zone).date().isoformat() if pd.notna(t) else "")
+    out["last_seen"] = out["theme_id"].map(span["max"]).map(lambda t: t.tz_convert(zone).date().isoformat() if pd.notna(t) else "")
     return out

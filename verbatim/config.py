@@ -261,6 +261,7 @@ class ReportConfig(_Section):
     max_hotspots: int = Field(default=30, ge=1)  # rows of the hot-spot table (alerts always first)
     max_themes: int = Field(default=80, ge=1)  # rows of the theme table and theme drill-downs
     scatter_labels: int = Field(default=12, ge=0)  # largest themes named on the size x sentiment chart
+    timezone: str = "UTC"  # zone of the dates shown in the report and exports; set from [ingest].timezone when loading
 
 
 class ThemesConfig(_Section):
@@ -347,6 +348,8 @@ def config_from_dict(data: dict[str, Any], base_dir: Path | str = ".", origin: s
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, origin or "(in memory)")) from None
     cfg.store.path = cfg.resolve(cfg.store.path)
+    if "timezone" not in data.get("report", {}):
+        cfg.report.timezone = cfg.ingest.timezone  # users read dates in the zone their data comes from
     cfg.output.dir = cfg.resolve(cfg.output.dir)
     for source in cfg.sources:
         source.path = cfg.resolve(source.path)

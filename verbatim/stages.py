@@ -327,7 +327,7 @@ def write_outputs(cfg: Config, folder: Path, as_of: datetime, run: dict[str, Any
         segments["theme_label"] = segments["theme_id"].map(labels).fillna(segments["theme_label"])
     hotspots = compute_hotspots(segments, as_of, cfg.hotspots, taxonomy, labels)
     callbacks = compute_callbacks(segments, as_of, cfg.hotspots, hotspots)
-    write_exports(hotspots, callbacks, folder)
+    write_exports(hotspots, callbacks, folder, cfg.report.timezone)
     window = segments[segments["received_at"] > as_of - timedelta(days=cfg.report.window_days)] if len(segments) else segments
     journey = journey_view(window, taxonomy)
     html = render_report(segments=segments, themes=themes, hotspots=hotspots, journey=journey, run=run,

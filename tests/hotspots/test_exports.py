@@ -58,3 +58,16 @@ def test_alerts_and_markdown(spiked: pd.DataFrame, quiet: pd.DataFrame, cfg: Hot
     calm = compute_hotspots(quiet, AS_OF, cfg)
     assert "Aucune alerte" in alerts_markdown(calm[~calm["alert"]])
     assert "Aucune alerte" in alerts_markdown(empty_frame(ALL_HOTSPOT_COLUMNS))
+
+
+def test_dates_are_shown_in_the_display_time_zone(tmp_path: Path) -> None:
+    """A date given without a time (Paris midnight, 22:00 UTC the day before) is shown on its own day."""
+    calls = pd.DataFrame({"priority": [1], "customer_id": ["C-1"], "channel": ["survey"],
+                          "received_at": pd.to_datetime(["2026-07-28T22:00:00Z"], utc=True), "verbatim_id": ["v1"],
+                          "excerpt": ["colis jamais reçu"], "reason": ["negatif"], "hotspot": ["livraison"]})
+    paths = write_exports(empty_frame(HOTSPOT_COLUMNS), calls, tmp_path / "run", timezone="Europe/Paris")
+    assert pd.read_csv(paths["callbacks_csv"])["received_at"].tolist() == ["2026-07-29T00:00:00+02:00"]
+    cell = openpyxl.load_workbook(paths["callbacks_xlsx"]).worksheets[0]["D2"].value
+    assert (cell.year, cell.month, cell.day, cell.hour) == (2026, 7, 29, 0)
+    utc = write_exports(empty_frame(HOTSPOT_COLUMNS), calls, tmp_path / "utc")
+    assert pd.read_csv(utc["callbacks_csv"])["received_at"].tolist() == ["2026-07-28T22:00:00+00:00"]

@@ -1,6 +1,7 @@
 """``hotspots.csv``/``.xlsx`` and ``callbacks.csv``/``.xlsx``: exactly the contract columns, in order.
 
-CSV: UTF-8, comma-separated, ``alert`` written ``true``/``false``, dates in ISO 8601 (UTC).
+CSV: UTF-8, comma-separated, ``alert`` written ``true``/``false``, dates in ISO 8601 with their offset,
+in the display time zone (``[ingest].timezone``: the zone the users read dates in).
 XLSX: a first sheet with the contract columns (the contract names as headers, frozen header row,
 autofilter, column widths, alert rows highlighted in red), and a second sheet ``detail`` with
 every column of the frame (explanation, evidence, interval, severity...).
@@ -27,26 +28,26 @@ def _contract(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame.reindex(columns=list(columns)) if len(frame) else pd.DataFrame(columns=list(columns))
 
 
-def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+def _for_csv(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]) or col == "alert":
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("true" if bool(v) else "false"))
         elif isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_convert("UTC").map(lambda t: "" if pd.isna(t) else t.isoformat())
+            out[col] = out[col].dt.tz_convert(timezone).map(lambda t: "" if pd.isna(t) else t.isoformat())
     return out
 
 
-def _for_xlsx(frame: pd.DataFrame) -> pd.DataFrame:
+def _for_xlsx(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)  # Excel has no time zones: UTC, naive
+            out[col] = out[col].dt.tz_convert(timezone).dt.tz_localize(None)  # Excel has no time zones: local, naive
     return out
 
 
-def _sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
-    frame = _for_xlsx(frame)
+def _sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str, timezone: str) -> None:
+    frame = _for_xlsx(frame, timezone)
     frame.to_excel(writer, sheet_name=name, index=False)
     book, sheet = writer.book, writer.sheets[name]
     header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True})
@@ -77,18 +78,18 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _write(frame: pd.DataFrame, columns: tuple[str, ...], folder: Path, stem: str) -> dict[str, Path]:
+def _write(frame: pd.DataFrame, columns: tuple[str, ...], folder: Path, stem: str, timezone: str) -> dict[str, Path]:
     contract = _contract(frame, columns)
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
-    _for_csv(contract).to_csv(csv_path, index=False, encoding="utf-8")
+    _for_csv(contract, timezone).to_csv(csv_path, index=False, encoding="utf-8")
     # customer text starting with "=" must stay text, never become a live formula
     with pd.ExcelWriter(xlsx_path, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False}}) as writer:
-        _sheet(writer, contract, stem)
-        _sheet(writer, frame if len(frame.columns) else contract, "detail")
+        _sheet(writer, contract, stem, timezone)
+        _sheet(writer, frame if len(frame.columns) else contract, "detail", timezone)
     return {f"{stem}_csv": csv_path, f"{stem}_xlsx": xlsx_path}
 
 
-def write_exports(hotspots: pd.DataFrame, callbacks: pd.DataFrame, folder: Path) -> dict[str, Path]:
+def write_exports(hotspots: pd.DataFrame, callbacks: pd.DataFrame, folder: Path, timezone: str = "UTC") -> dict[str, Path]:
     """Write the four contract files of the complaints team into ``folder`` (created if needed).
 
     Args:
@@ -98,6 +99,7 @@ def write_exports(hotspots: pd.DataFrame, callbacks: pd.DataFrame, folder: Path)
         callbacks: :func:`~verbatim.hotspots.compute_callbacks` output, likewise with
             :data:`~verbatim.hotspots.columns.CALLBACK_COLUMNS`.
         folder: the run's output folder.
+        timezone: the zone dates are shown in (``[ingest].timezone``); CSV dates keep their offset.
 
     Returns:
         ``{"hotspots_csv", "hotspots_xlsx", "callbacks_csv", "callbacks_xlsx"}`` -> path. Empty
@@ -105,6 +107,7 @@ def write_exports(hotspots: pd.DataFrame, callbacks: pd.DataFrame, folder: Path)
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {**_write(hotspots, HOTSPOT_COLUMNS, folder, "hotspots"), **_write(callbacks, CALLBACK_COLUMNS, folder, "callbacks")}
+    paths = {**_write(hotspots, HOTSPOT_COLUMNS, folder, "hotspots", timezone),
+             **_write(callbacks, CALLBACK_COLUMNS, folder, "callbacks", timezone)}
     log.info("hot spots and callbacks written to %s (%d hot spots, %d callbacks)", folder, len(hotspots), len(callbacks))
     return paths

@@ -129,7 +129,7 @@ def mask_rejected(batch: Batch) -> Batch:
         rejected_rows = batch.rejected.copy()
         for column in ("excerpt", "detail"):
             rejected_rows[column] = rejected_rows[column].fillna("").astype(str).map(mask_text)
-        return Batch(batch.records, rejected_rows)
+        return Batch(batch.records, rejected_rows, batch.formats)
     return batch
 
 

@@ -252,4 +252,4 @@ def split_future(batch: Batch, as_of: datetime) -> tuple[Batch, int]:
     later = batch.records["received_at"] > pd.Timestamp(as_of)
     if not later.any():
         return batch, 0
-    return Batch(batch.records[~later].reset_index(drop=True), batch.rejected), int(later.sum())
+    return Batch(batch.records[~later].reset_index(drop=True), batch.rejected, batch.formats), int(later.sum())

@@ -78,7 +78,7 @@ class Probe:
     def json(self) -> Any:
         """The file's JSON: the whole document when small, else its first line (JSONL); None when it does not parse."""
         text = self.head.lstrip()
-        if not text[:1] in ("{", "["):
+        if text[:1] not in ("{", "["):
             return None
         try:
             size = self.path.stat().st_size

@@ -125,8 +125,8 @@ def hotspot_section(hotspots: pd.DataFrame, periods: metrics.Periods, tp_labels:
     rows = []
     for r in shown.itertuples(index=False):
         tp, theme = _text(r.touchpoint), _text(r.theme_id)
-        picked = examples.for_mask(current, tp, theme, cfg.max_examples, cfg.max_example_chars)
-        picked = picked or examples.for_mask(history, tp, theme, cfg.max_examples, cfg.max_example_chars)
+        picked = examples.for_mask(current, tp, theme, cfg.max_examples, cfg.max_example_chars, cfg.timezone)
+        picked = picked or examples.for_mask(history, tp, theme, cfg.max_examples, cfg.max_example_chars, cfg.timezone)
         rows.append({
             "rank": r.rank_num, "alert": r.is_alert, "touchpoint": tp, "touchpoint_label": tp_labels.get(tp, tp),
             "theme_id": theme, "theme_label": _text(r.theme_label), "n_segments": _num(r.n_segments),
@@ -178,7 +178,7 @@ def theme_section(themes: pd.DataFrame, periods: metrics.Periods, tp_labels: dic
     frame["trend"] = frame["trend"].fillna("stable")
     shown = frame.head(cfg.max_themes)
     ids = [t for t in shown["theme_id"].astype(str) if t != OUTLIER_ID]
-    picked = examples.by_theme(periods.history, ids, cfg.max_examples, cfg.max_example_chars)
+    picked = examples.by_theme(periods.history, ids, cfg.max_examples, cfg.max_example_chars, cfg.timezone)
     rows = [{"theme_id": _text(r.theme_id), "label": _text(r.label), "words": _text(r.top_words).replace("|", ", "),
              "n_segments": _num(r.n_segments), "n_verbatims": _num(r.n_verbatims), "n_current": int(r.n_current),
              "n_previous": int(r.n_previous), "negative_share": _num(r.negative_share), "mean_sentiment": _num(r.mean_sentiment),

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -74,8 +75,9 @@ def build_context(*, segments: pd.DataFrame | None, themes: pd.DataFrame | None,
     run = run or {}
     tp_labels = context.touchpoint_labels(journey, hotspots)
     return {
-        "as_of": periods.end, "start": periods.start, "previous_start": periods.previous_start,
-        "window_days": cfg.window_days, "generated_at": datetime.now(UTC),
+        "as_of": periods.end.tz_convert(cfg.timezone), "start": periods.start, "previous_start": periods.previous_start,
+        "window_days": cfg.window_days, "generated_at": datetime.now(UTC).astimezone(ZoneInfo(cfg.timezone)),
+        "timezone": cfg.timezone,
         "n_segments_history": len(periods.history),
         "summary": context.summary_section(periods, run),
         "hotspots": context.hotspot_section(hotspots, periods, tp_labels, cfg),
