@@ -244,7 +244,8 @@ def ingest_stage(cfg: Config, run_id: str, summary: RunSummary, as_of: datetime 
                 store.record_files(source.label, fresh, run_id)
         acc.read += not_yet
         not_yet_total += not_yet
-        summary.sources[source.label] = {**_counts(acc), "not_yet": not_yet, "skipped_files": len(files) - len(fresh)}
+        summary.sources[source.label] = {**_counts(acc), "not_yet": not_yet, "skipped_files": len(files) - len(fresh),
+                                         "formats": dict(sorted(batch.formats.items()))}
         for reason, n in batch.rejected["reason"].value_counts().items():
             reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
         total = total + acc
