@@ -153,7 +153,7 @@ def test_broken_lines_and_unbalanced_quotes(tmp_path: Path) -> None:
             "6;trop;de;champs;ici\n"                           # 9
             "7;Facture incompréhensible;1;01/03/2026\n"        # 10
             '8;1;01/03/2026;"très déçu par la réponse\n'      # 11 unbalanced quote in the last column
-            "9;Rien à signaler;3;01/03/2026\n")                # 12
+            "9;Rien à redire, parfait;3;01/03/2026\n")         # 12
     batch = _read(_write(tmp_path, "casse.csv", text))
     _check(batch, 10)  # 9 rows, the broken one counted once per physical line
     assert list(batch.records["source_id"]) == ["1", "3", "5", "7", "9"]
@@ -194,7 +194,7 @@ def test_scores_dates_and_empty_text(tmp_path: Path) -> None:
 def test_too_large_and_undecodable(tmp_path: Path) -> None:
     long_answer = "attente interminable " * 10
     raw = ("id;commentaire;question bonus ?\n"
-           f"1;{long_answer};Rien\n"
+           f"1;{long_answer};Correct\n"
            "2;Bon accueil;\n").encode() + b"3;caf\xc3\xa9 froid \x81\x81;ok\n" + "4;Très bien;\n".encode()
     path = tmp_path / "mixte.csv"
     path.write_bytes(raw)
@@ -209,7 +209,7 @@ def test_no_text_column_and_missing_mapped_column(tmp_path: Path) -> None:
     path = _write(tmp_path, "sans_texte.csv", "id;note;date\n1;4;01/03/2026\n")
     batch = _read(path)
     _check(batch, 1)
-    assert batch.rejected["reason"].iloc[0] == "unreadable_file"
+    assert batch.rejected["reason"].iloc[0] == "malformed_record"  # each row counted on its own (issue #17)
     assert "'note'" in batch.rejected["detail"].iloc[0] and "[sources.columns].text" in batch.rejected["detail"].iloc[0]
 
     batch = _read(path, columns=ColumnMap(text="remarques"))

@@ -79,6 +79,8 @@ from verbatim.ingest.formats import InputFormat, Probe, register
 log = logging.getLogger(__name__)
 
 _DELIMITERS = (",", ";", "\t", "|")
+#: the first bytes of an OLE2 compound document (legacy .xls workbooks, but also Outlook .msg, .doc...)
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLS = 16_384
 _MAX_YEAR = 2200  # later dates are typos (and overflow pandas timestamps)
@@ -87,7 +89,8 @@ _STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "votre",
 
 _TEXT = ("commentaire", "commentaires", "verbatim", "verbatims", "remarque", "remarques", "avis", "texte", "text",
          "comment", "comments", "message", "pourquoi cette note", "suggestion", "suggestions", "commentaire libre",
-         "reponse libre")
+         "reponse libre", "content", "contenu", "feedback", "review", "reponse", "answer", "body", "texte libre",
+         "votre message", "commentaire client")
 _TEXT_PREFIXES = ("commentaire", "verbatim", "remarque", "suggestion", "qu est ce")
 _ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "id reponse", "identifiant", "response id", "respondent id", "n", "n reponse", "numero reponse"),
@@ -134,10 +137,24 @@ class Mapping:
     customer: int | None = None
     scores: dict[str, int] = field(default_factory=dict)
     metadata: list[int] = field(default_factory=list)
+    #: the ``question`` written in the metadata of a text column's records (default: its header)
+    questions: dict[int, str] = field(default_factory=dict)
+    #: data rows (index in ``Table.rows``) that are not answers: (quarantine reason, detail)
+    excluded: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: the zone of the date column when the export declares it (Qualtrics), else the source's
+    timezone: str | None = None
+    #: what a date should look like, for ``bad_date`` details (default: ISO 8601 or dd/mm/yyyy)
+    date_hint: str | None = None
+    #: metadata written on every record (``platform`` of a survey tool's export)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class TableError(Exception):
     """The file cannot be read as a table; the message is the quarantine detail."""
+
+
+class NoTextColumn(TableError):
+    """The table reads, but no column holds free text: each data row is quarantined on its own."""
 
 
 # --------------------------------------------------------------------------- entry points
@@ -178,7 +195,10 @@ def read_table(path: Path, source: SourceConfig, cfg: IngestConfig, *, channel: 
         if too_large:
             return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
         table = load_table(path, source, cfg)
-        mapping = resolve_columns(table, source.columns, recognise_text=recognise_text)
+        try:
+            mapping = resolve_columns(table, source.columns, recognise_text=recognise_text)
+        except NoTextColumn as exc:
+            return Batch.from_rows([], rows_without_text(table, path, cfg, str(exc)))
         rows, bad = build_rows(table, mapping, path, source, cfg, channel)
         log.debug("%s %s: %d records, %d quarantined", channel, label, len(rows), len(bad))
         return Batch.from_rows(rows, bad)
@@ -187,6 +207,21 @@ def read_table(path: Path, source: SourceConfig, cfg: IngestConfig, *, channel: 
     except Exception as exc:  # noqa: BLE001 - a broken file must never stop a run
         log.warning("quarantined unreadable file %s: %s", label, type(exc).__name__)
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", f"{type(exc).__name__}: {str(exc)[:200]}")])
+
+
+def rows_without_text(table: Table, path: Path, cfg: IngestConfig, detail: str) -> list[dict[str, Any]]:
+    """One ``malformed_record`` row per data row of a table in which no column holds the answers.
+
+    The file is read (so its rows are counted one by one), but none of them has a verbatim to
+    analyse until the text column is named; ``detail`` says which headers were found and how to
+    name it. Rows rejected while loading keep their own reason.
+    """
+    label = str(path)
+    delim = table.delimiter
+    return list(table.bad) + [
+        rejected(label, f"{label}:{line}", "malformed_record", detail, delim.join(cell_text(v) for v in values),
+                 cfg.excerpt_chars)
+        for line, values in table.rows]
 
 
 # --------------------------------------------------------------------------- loading
@@ -198,10 +233,62 @@ def load_table(path: Path, source: SourceConfig, cfg: IngestConfig) -> Table:
         TableError: the file cannot be read as a table at all.
     """
     with path.open("rb") as handle:
-        head = handle.read(4)
+        head = handle.read(8)
+    if head == OLE2_SIGNATURE:
+        return load_xls(path)
     if path.suffix.lower() in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
         return load_xlsx(path, cfg)
     return load_csv(path, source, cfg)
+
+
+def load_xls(path: Path) -> Table:
+    """Read the first worksheet of a legacy Excel workbook (``.xls``, BIFF in an OLE2 container) with xlrd.
+
+    Date cells become datetimes, numbers floats (``cell_text`` writes integral ones without
+    ``.0``), error cells empty. ``location`` rows are the sheet's (1-based).
+
+    Raises:
+        TableError: xlrd cannot open the file as a workbook (another OLE2 document such as an
+            Outlook ``.msg``, a corrupt or encrypted workbook) or it has no worksheet.
+    """
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
+    except Exception as exc:  # noqa: BLE001 - xlrd raises many types for files that are not workbooks
+        raise TableError(f"expected a legacy Excel workbook (.xls), xlrd cannot open it ({type(exc).__name__}: "
+                         f"{str(exc)[:150]}); open it in Excel and save it as .xlsx or CSV") from None
+    try:
+        if book.nsheets < 1:
+            raise TableError("the .xls workbook has no worksheet")
+        if book.nsheets > 1:
+            log.info("%s: reading the first of %d worksheets", path, book.nsheets)
+        sheet = book.sheet_by_index(0)
+        table = Table(headers=[], delimiter="\t")
+        width = 0
+        for r in range(sheet.nrows):
+            values: list[Any] = []
+            for kind, value in zip(sheet.row_types(r), sheet.row_values(r), strict=True):
+                if kind == xlrd.XL_CELL_DATE:
+                    try:
+                        value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+                    except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                        value = None
+                elif kind in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    value = None
+                values.append(value)
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            if not table.headers:
+                last = max(i for i, v in enumerate(values) if v is not None and str(v).strip()) + 1
+                table.headers = _unique_headers(values[:last])
+                width = last
+                continue
+            row = values[:width] + [None] * max(0, width - len(values))
+            table.rows.append((r + 1, row))
+        return table
+    finally:
+        book.release_resources()
 
 
 def _unique_headers(raw: Sequence[Any]) -> list[str]:
@@ -472,33 +559,95 @@ def _is_numeric(values: list[Any]) -> bool:
     return bool(texts) and sum(bool(re.fullmatch(r"[-+]?\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?", t)) for t in texts) / len(texts) >= 0.8
 
 
-def _find(headers: list[str], name: str) -> int | None:
+def _find(headers: list[str], name: str, labels: Sequence[str] = ()) -> int | None:
+    """The column named ``name``: its header (exact, then normalised), else its label (a survey tool's question text)."""
     if name in headers:
         return headers.index(name)
     wanted = normalise_header(name)
     for i, header in enumerate(headers):
         if header.strip() == name.strip() or (wanted and normalise_header(header) == wanted):
             return i
+    for i, label in enumerate(labels):
+        if label and (label.strip() == name.strip() or (wanted and normalise_header(label) == wanted)):
+            return i
     return None
 
 
-def resolve_columns(table: Table, columns: ColumnMap, *, recognise_text: bool = True) -> Mapping:
-    """Map each field to a column: explicit ``[sources.columns]`` entries first, then recognised headers.
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?")
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?", re.IGNORECASE)
+_TOKEN_LIKE = re.compile(r"\S*(?:@|://|\d)\S*|[A-Z0-9_-]+")
+
+
+def free_text_score(values: Sequence[Any]) -> float:
+    """How much a column looks like free-text answers, by content: 0 when it does not.
+
+    A free-text column is long, varied and wordy: not numbers, dates, identifiers, e-mail
+    addresses or URLs, and not a few choices repeated across rows. The score is the mean number
+    of words times the share of distinct values (higher is more text-like).
+    """
+    texts = [t for t in (cell_text(v).strip() for v in values) if t]
+    n = len(texts)
+    if not n:
+        return 0.0
+    if sum(bool(_NUMBER.fullmatch(t)) for t in texts) / n >= 0.2:
+        return 0.0
+    if sum(bool(_DATE_LIKE.fullmatch(t)) for t in texts) / n >= 0.2:
+        return 0.0
+    if sum(bool(_TOKEN_LIKE.fullmatch(t)) for t in texts) / n >= 0.5:
+        return 0.0
+    distinct = len(set(texts)) / n
+    if n >= 4 and distinct < 0.6:
+        return 0.0
+    words = [len(t.split()) for t in texts]
+    mean = sum(words) / n
+    if mean < 3.5 and max(words) < 8:
+        return 0.0
+    return mean * distinct
+
+
+def free_text_columns(table: Table, candidates: Sequence[int], sample: int = 300) -> list[int]:
+    """The columns among ``candidates`` whose content is free text (see :func:`free_text_score`).
+
+    Every column scoring at least half the best one is kept (a survey may have several open
+    questions), in column order.
+    """
+    rows = table.rows[:sample]
+    scores = {i: free_text_score([r[i] for _, r in rows]) for i in candidates}
+    best = max(scores.values(), default=0.0)
+    if best <= 0:
+        return []
+    return [i for i in candidates if scores[i] > 0 and scores[i] >= best / 2]
+
+
+def _headers_found(headers: Sequence[str]) -> str:
+    return ", ".join(repr(h) for h in headers[:40]) + (" ..." if len(headers) > 40 else "")
+
+
+def no_text_detail(headers: Sequence[str]) -> str:
+    """The quarantine detail of a row of a file in which no column holds the answers."""
+    hint = ""
+    if len(headers) == 1 and any(d in headers[0] for d in _DELIMITERS):
+        hint = " (a single column whose name holds a delimiter: check [[sources]].delimiter)"
+    return (f"no text column recognised, by header or by content; found: {_headers_found(headers)}{hint}; name the column "
+            "holding the verbatim with --text-column COL or [sources.columns].text")
+
+
+def explicit_columns(headers: list[str], columns: ColumnMap, labels: Sequence[str] = ()) -> tuple[
+        list[int], dict[str, int | None], list[int]]:
+    """The columns named in ``[sources.columns]`` (or on the command line): (text, id/date/customer/scores, metadata).
+
+    A name matches a header, else a label (``labels``: the question texts of a survey tool's
+    export). Mapped columns win over any recognition.
 
     Raises:
-        TableError: a column named in the config is not in the header, or no text column exists.
+        TableError: a named column is in neither; the detail lists the headers found.
     """
-    headers = table.headers
-    if not headers:
-        raise TableError("the file is empty: expected a header line and rows")
-    found = ", ".join(repr(h) for h in headers[:40]) + (" ..." if len(headers) > 40 else "")
-    taken: set[int] = set()
-
     def explicit(key: str, name: str) -> int:
-        index = _find(headers, name)
+        index = _find(headers, name, labels)
         if index is None:
-            raise TableError(f"column {name!r} set in [sources.columns].{key} is not in the header; found: {found}")
-        taken.add(index)
+            option = f"--score {key}=COL" if key in _SCORES else f"--{key}-column"
+            raise TableError(f"column {name!r} set in [sources.columns].{key} (or {option}) is not in the header; "
+                             f"found: {_headers_found(headers)}")
         return index
 
     text = [explicit("text", name) for name in columns.text_columns()]
@@ -508,18 +657,37 @@ def resolve_columns(table: Table, columns: ColumnMap, *, recognise_text: bool = 
         chosen[key] = explicit(key, name) if name else None
     metadata = []
     for name in columns.metadata:
-        index = _find(headers, name)
+        index = _find(headers, name, labels)
         if index is None:
             log.warning("column %r listed in [sources.columns].metadata is not in the header; ignored", name)
         else:
             metadata.append(index)
+    return text, chosen, metadata
+
+
+def resolve_columns(table: Table, columns: ColumnMap, *, recognise_text: bool = True) -> Mapping:
+    """Map each field to a column: explicit ``[sources.columns]`` entries first, then recognised headers.
+
+    The text columns, when not named, are the recognised headers (``commentaire``, ``verbatim``,
+    a question ending with ``?`` whose values are free text...), else the columns whose content
+    is free text (:func:`free_text_columns`).
+
+    Raises:
+        TableError: the file is empty or a column named in the config is not in the header;
+            :class:`NoTextColumn` when no column holds free text (each row is then quarantined).
+    """
+    headers = table.headers
+    if not headers:
+        raise TableError("the file is empty: expected a header line and rows")
+    text, chosen, metadata = explicit_columns(headers, columns)
+    taken = set(text) | {i for i in chosen.values() if i is not None}
     normalised = [normalise_header(h) for h in headers]
     sample = table.rows[:200]
     for key in ("id", "date", "customer", *_SCORES):
         if chosen[key] is not None:
             continue
         for alias in _ALIASES[key]:
-            index = next((i for i, h in enumerate(normalised) if h == alias and i not in taken and i not in text), None)
+            index = next((i for i, h in enumerate(normalised) if h == alias and i not in taken), None)
             if index is not None:
                 chosen[key] = index
                 taken.add(index)
@@ -532,7 +700,8 @@ def resolve_columns(table: Table, columns: ColumnMap, *, recognise_text: bool = 
                 break
     if not text:
         if not recognise_text:
-            raise TableError(f"tabular sources need [sources.columns].text (the column holding the verbatim); found: {found}")
+            raise TableError(f"tabular sources need [sources.columns].text (the column holding the verbatim); "
+                             f"found: {_headers_found(headers)}")
         for i, (header, norm) in enumerate(zip(headers, normalised, strict=True)):
             if i in taken:
                 continue
@@ -541,11 +710,9 @@ def resolve_columns(table: Table, columns: ColumnMap, *, recognise_text: bool = 
                 text.append(i)
                 taken.add(i)
         if not text:
-            hint = ""
-            if len(headers) == 1 and any(d in headers[0] for d in _DELIMITERS):
-                hint = " (a single column whose name holds a delimiter: check [[sources]].delimiter)"
-            raise TableError(f"no text column recognised; found: {found}{hint}; set [sources.columns].text to the column "
-                             "holding the verbatim")
+            text = free_text_columns(table, [i for i in range(len(headers)) if i not in taken])
+        if not text:
+            raise NoTextColumn(no_text_detail(headers))
     return Mapping(text=text, id=chosen["id"], date=chosen["date"], customer=chosen["customer"],
                    scores={k: v for k in _SCORES if (v := chosen[k]) is not None}, metadata=metadata)
 
@@ -658,10 +825,12 @@ def build_rows(table: Table, mapping: Mapping, path: Path, source: SourceConfig,
     records: list[dict[str, Any]] = []
     several = len(mapping.text) > 1
     text_columns = [(i, headers[i]) for i in mapping.text]
+    questions = {i: mapping.questions.get(i) or headers[i] for i in mapping.text}
+    is_non_answer = non_answer_matcher(tuple(cfg.non_answers))
     if mapping.date is not None:
         raw_dates = [v.strip() if isinstance(v, str) else v for v in (r[mapping.date] for _, r in rows)]
         present = [v for v in raw_dates if v is not None and v != ""]
-        parsed_iter = iter(parse_dates(present, source_timezone(source, cfg), source.columns.date_format))
+        parsed_iter = iter(parse_dates(present, mapping.timezone or source_timezone(source, cfg), source.columns.date_format))
         dates: list[datetime | None] = [next(parsed_iter) if v is not None and v != "" else None for v in raw_dates]
         mtime = None
     else:
@@ -677,17 +846,30 @@ def build_rows(table: Table, mapping: Mapping, path: Path, source: SourceConfig,
 
     for k, (line, values) in enumerate(rows):
         location = f"{label}:{line}"
+        if k in mapping.excluded:
+            reason, detail = mapping.excluded[k]
+            bad.append(rejected(label, location, reason, detail, excerpt(values), limit))
+            continue
         texts = []
+        said_nothing = []
         for i, header in text_columns:
             value = values[i]
             value = value if isinstance(value, str) else cell_text(value)
             if value.strip():
-                texts.append((header, value))
+                if is_non_answer(value):
+                    said_nothing.append((questions[i], value))
+                else:
+                    texts.append((i, header, value))
         if not texts:
-            bad.append(rejected(label, location, "empty_text", "expected an answer in "
-                                + " / ".join(repr(h) for _, h in text_columns) + ", all are empty", excerpt(values), limit))
+            if said_nothing:
+                bad.append(rejected(label, location, "non_answer", "the free-text answer says nothing: "
+                                    + ", ".join(f"{q[:60]!r}: {v.strip()[:30]!r}" for q, v in said_nothing)
+                                    + " ([ingest].non_answers); counted, not analysed", excerpt(values), limit))
+            else:
+                bad.append(rejected(label, location, "empty_text", "expected an answer in "
+                                    + " / ".join(repr(h) for _, h in text_columns) + ", all are empty", excerpt(values), limit))
             continue
-        metadata: dict[str, Any] = {}
+        metadata: dict[str, Any] = dict(mapping.extra)
         if mapping.date is not None:
             received = dates[k]
             if received is None:
@@ -696,7 +878,7 @@ def build_rows(table: Table, mapping: Mapping, path: Path, source: SourceConfig,
                                         excerpt(values), limit))
                 else:
                     expected = f"the format {source.columns.date_format!r}" if source.columns.date_format else \
-                        "ISO 8601 or dd/mm/yyyy [hh:mm]"
+                        (mapping.date_hint or "ISO 8601 or dd/mm/yyyy [hh:mm]")
                     bad.append(rejected(label, location, "bad_date", f"expected a date in column {date_header!r} "
                                         f"({expected}, between 1990 and {_MAX_YEAR}), got {cell_text(raw_dates[k])[:40]!r}", excerpt(values), limit))
                 continue
@@ -714,12 +896,12 @@ def build_rows(table: Table, mapping: Mapping, path: Path, source: SourceConfig,
         if error:
             bad.append(rejected(label, location, "score_out_of_range", error, excerpt(values), limit))
             continue
-        large = [(h, t) for h, t in texts if len(t) > cfg.max_record_chars]
+        large = [(h, t) for _, h, t in texts if len(t) > cfg.max_record_chars]
         if large:
             bad.append(rejected(label, location, "too_large", "answer to " + ", ".join(f"{h!r} ({len(t)} characters)" for h, t in large)
                                 + f" is over the limit of {cfg.max_record_chars} characters ([ingest].max_record_chars)",
                                 large[0][1], limit))
-            texts = [(h, t) for h, t in texts if len(t) <= cfg.max_record_chars]
+            texts = [(i, h, t) for i, h, t in texts if len(t) <= cfg.max_record_chars]
             if not texts:
                 continue
         row_id = cell_text(values[mapping.id]).strip() if mapping.id is not None else ""
@@ -727,16 +909,46 @@ def build_rows(table: Table, mapping: Mapping, path: Path, source: SourceConfig,
         customer = cell_text(values[mapping.customer]).strip() if mapping.customer is not None else ""
         for i in mapping.metadata:
             metadata[headers[i]] = cell_text(values[i]).strip()
-        for header, text in texts:
+        for i, header, text in texts:
             row = record(
                 channel=channel, source=label, source_id=f"{row_id}#{header}" if several else row_id,
                 received_at=received, text=text, location=location, customer_id=customer or None,
                 nps=score_values.get("nps"), csat=score_values.get("csat"), ces=score_values.get("ces"),
             )
             # same serialisation as record(metadata=...), memoised: most rows share their metadata
-            row["metadata"] = metadata_json(tuple({**metadata, "question": header}.items()))
+            row["metadata"] = metadata_json(tuple({**metadata, "question": questions[i]}.items()))
             records.append(row)
     return records, bad
+
+
+_END_PUNCTUATION = " \t\r\n.!?…;:,"
+
+
+def _non_answer_key(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value.strip().lower())
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+
+
+@functools.lru_cache(maxsize=16)
+def non_answer_matcher(non_answers: tuple[str, ...]) -> Any:
+    """A predicate telling whether a free-text answer says nothing (``[ingest].non_answers``).
+
+    Compared lower-case, accents and repeated spaces removed, and with end punctuation removed
+    (``"R.A.S."``, ``"Rien à signaler !"`` and ``"N/A"`` match ``r.a.s``, ``rien a signaler``
+    and ``n/a``; ``"..."`` matches itself).
+    """
+    exact = {_non_answer_key(v) for v in non_answers}
+    stripped = {k.rstrip(_END_PUNCTUATION) for k in exact} - {""}
+    longest = max((len(v) for v in non_answers), default=0) + 8
+
+    @functools.lru_cache(maxsize=4096)
+    def matches(value: str) -> bool:
+        if len(value) > longest:
+            return False
+        key = _non_answer_key(value)
+        return key in exact or key.rstrip(_END_PUNCTUATION) in stripped
+
+    return matches
 
 
 @functools.lru_cache(maxsize=4096)
