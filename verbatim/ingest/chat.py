@@ -26,6 +26,8 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,8 +151,12 @@ def _hash_id(label: str, index: int) -> str:
 # --------------------------------------------------------------------------- one conversation
 
 def _conversation(conv: dict[str, Any], label: str, location: str, index: int, source: SourceConfig,
-                  cfg: IngestConfig) -> dict[str, Any]:
-    """One conversation object -> a record row or a quarantine row."""
+                  cfg: IngestConfig, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One conversation object -> a record row or a quarantine row.
+
+    ``extra`` is merged into the record's metadata (the named formats add platform,
+    customer_side, participants...).
+    """
     limit = cfg.excerpt_chars
     tz = source_timezone(source, cfg)
     excerpt = _excerpt(conv, limit)
@@ -220,6 +226,7 @@ def _conversation(conv: dict[str, Any], label: str, location: str, index: int, s
             "n_bot_turns": counts["bot"], "first_agent_reply": first_agent_reply,
             "unknown_roles": sorted(unknown) or None,
             **{key: conv.get(key) for key in ("platform", "channel_detail", "tags", "topic") if conv.get(key) not in (None, "", [])},
+            **(extra or {}),
         },
     )
 
@@ -235,6 +242,163 @@ def _items(label: str, location: str, value: Any, index: int, source: SourceConf
         return rejected(label, location, "too_large", f"conversation is nested more than {depth_limit} levels deep; "
                         f"the limit is [ingest].max_json_depth = {cfg.max_json_depth}")
     return _conversation(value, label, location, index, source, cfg)
+
+
+# --------------------------------------------------------------------------- threads of chat apps
+
+@dataclass
+class ThreadMessage:
+    """One message of a chat app's export, before the sides are told apart.
+
+    Attributes:
+        sender: the name (or phone number) the export shows.
+        text: the words ("" for media, deleted messages and reactions).
+        at: when it was sent (aware, or naive in the source's zone); None when the export has no time.
+        line: first line in a text export, position in a JSON export (for locations).
+        sender_id: a stable id when the export has one (Telegram ``from_id``).
+        kind: ``message``, ``media``, ``deleted`` or ``system`` (system lines are not turns).
+    """
+
+    sender: str
+    text: str
+    at: datetime | None
+    line: int = 0
+    sender_id: str | None = None
+    kind: str = "message"
+
+
+@dataclass(frozen=True)
+class SideHint:
+    """What an export says about who is who.
+
+    Attributes:
+        customers: names or ids of the other party (the customer), e.g. the contact a WhatsApp
+            export file is named after, a Messenger title, a Telegram personal chat's id.
+        own: names or ids of the exporting side (the business), e.g. Signal's ``You``/``Me``.
+        rule: how the hint was found (``file_name``, ``folder_name``, ``title``, ``chat_id``, ``outgoing``...).
+        said: the names as the export gives them (for the quarantine detail).
+    """
+
+    customers: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
+    rule: str = ""
+    said: str = ""
+
+
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"))
+_PHONE = re.compile(r"^\+?[\d\s().\-\u00a0\u202f]{6,}$")
+
+
+def name_key(name: Any) -> str:
+    """A participant's name as compared: marks and ``~`` removed, case and accents folded, spaces collapsed;
+    a phone number keeps only its digits (and leading +)."""
+    text = str(name or "").translate(_BIDI_MARKS).strip().lstrip("~").strip()
+    if _PHONE.match(text):
+        return ("+" if text.startswith("+") else "") + re.sub(r"\D", "", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
+
+
+def _identity(message: ThreadMessage) -> str:
+    return message.sender_id or name_key(message.sender)
+
+
+def _matches(message: ThreadMessage, names: set[str]) -> bool:
+    return name_key(message.sender) in names or (message.sender_id is not None and message.sender_id in names)
+
+
+def tell_sides(messages: list[ThreadMessage], source: SourceConfig,
+               hint: SideHint) -> tuple[set[str] | None, str, str]:
+    """Which senders are the customer, by the first rule that tells.
+
+    Rules, in order: ``[[sources]] agents`` (the business's own names; every other participant
+    is the customer), then what the export says (``hint``). Returns (identities of the customer's
+    messages, the rule, "") or (None, "", a detail naming the participants and what to set).
+    """
+    people: dict[str, ThreadMessage] = {}
+    for message in messages:
+        people.setdefault(_identity(message), message)
+    agents = {name_key(a) for a in source.agents if name_key(a)}
+    if agents:
+        business = {ident for ident, m in people.items() if _matches(m, agents)}
+        if business or len(people) <= 1:
+            return set(people) - business, "agents", ""
+    own = {name_key(n) for n in hint.own} | set(hint.own)
+    theirs = {name_key(n) for n in hint.customers} | set(hint.customers)
+    if own:
+        business = {ident for ident, m in people.items() if _matches(m, own)}
+        if business:
+            return set(people) - business, hint.rule, ""
+    if theirs:
+        customers = {ident for ident, m in people.items() if _matches(m, theirs)}
+        if customers:
+            return customers, hint.rule, ""
+    names = ", ".join(repr(m.sender) for m in list(people.values())[:8]) or "nobody"
+    told = f"the export names {hint.said!r}, which is none of them" if hint.said else "the export does not say who exported it"
+    if agents:
+        told = f"none of them is among [[sources]] agents {sorted(source.agents)!r} and {told}"
+    return None, "", (f"cannot tell the customer from the business among the participants {names} ({told}); "
+                      "set [[sources]] agents = [\"<the business's names>\"] (or --agent NAME) so that every other "
+                      "participant is the customer")
+
+
+def split_sessions(messages: list[ThreadMessage], gap_hours: float, tz: str) -> list[list[ThreadMessage]]:
+    """Cut a thread (in time order) where two messages are more than ``gap_hours`` apart."""
+    sessions: list[list[ThreadMessage]] = []
+    last: datetime | None = None
+    for message in messages:
+        when = _when(message.at, tz) if message.at is not None else None
+        if not sessions or (when is not None and last is not None and (when - last).total_seconds() > gap_hours * 3600):
+            sessions.append([])
+        sessions[-1].append(message)
+        last = when or last
+    return sessions
+
+
+def thread_rows(messages: list[ThreadMessage], *, platform: str, label: str, thread_key: str, hint: SideHint,
+                source: SourceConfig, cfg: IngestConfig, location: Callable[[ThreadMessage], str],
+                extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A chat app's thread -> one record (or quarantine row) per conversation.
+
+    The thread (messages in time order) is cut into conversations where two messages are more
+    than ``[ingest].chat_session_gap_hours`` apart; system lines are not turns. The customer's
+    side is told once for the whole thread (:func:`tell_sides`); when it cannot be, every
+    conversation is one ``unknown_customer`` row, so the business's words are never analysed
+    as the customer's. Each conversation goes through :func:`_conversation` with turns whose
+    role is ``customer`` or ``agent``; ``source_id`` is a hash of the thread and the
+    conversation's first message time (stable when the export grows), ``customer_id`` the
+    customer's name or number as the export shows it.
+    """
+    tz = source_timezone(source, cfg)
+    limit = cfg.excerpt_chars
+    turns = [m for m in messages if m.kind != "system"]
+    customers, rule, problem = tell_sides(turns, source, hint)
+    rows: list[dict[str, Any]] = []
+    for index, session in enumerate(split_sessions(turns, cfg.chat_session_gap_hours, tz), start=1):
+        first = session[0]
+        start = _when(first.at, tz) if first.at is not None else None
+        conv_id = f"{platform}-" + hashlib.blake2b(
+            f"{thread_key}|{start.isoformat() if start else first.line}".encode("utf-8", "surrogateescape"),
+            digest_size=8).hexdigest()
+        shown = "\n".join(f"{m.sender}: {m.text}" for m in session[:4])
+        if customers is None:
+            rows.append(rejected(label, location(first), "unknown_customer", problem, shown, limit))
+            continue
+        conv_turns = [{"role": "customer" if _identity(m) in customers else "agent", "text": m.text, "timestamp": m.at}
+                      for m in session]
+        customer_id = next((m.sender.translate(_BIDI_MARKS).strip() for m in session if _identity(m) in customers), None)
+        conv = {"conversation_id": conv_id, "customer_id": customer_id, "messages": conv_turns}
+        meta = {"platform": platform, "customer_side": rule, "participants": len({_identity(m) for m in session}),
+                "n_media": sum(m.kind == "media" for m in session) or None,
+                "n_deleted": sum(m.kind == "deleted" for m in session) or None, **(extra or {})}
+        rows.append(_conversation(conv, label, location(first), index, source, cfg, extra=meta))
+    return rows
+
+
+def split_rows(rows: list[dict[str, Any]]) -> Batch:
+    """Record rows and quarantine rows (they carry ``reason``) -> a batch."""
+    return Batch.from_rows([r for r in rows if "reason" not in r], [r for r in rows if "reason" in r])
 
 
 # --------------------------------------------------------------------------- JSON files
@@ -430,3 +594,6 @@ register(InputFormat(
             "date": "timestamp|date|horodatage|time", "customer": "customer_id|id_client|client_id",
             "customer_side": "role|auteur|author|sender", "skipped": "agent and bot rows"},
     sniff=_sniff_csv, read=read_file))
+
+# The named formats of chat apps and help desks register themselves (they build on the helpers above).
+from verbatim.ingest import chat_apps, chat_helpdesk, chat_text  # noqa: E402,F401
