@@ -126,11 +126,21 @@ def test_mbox_three_messages_one_without_date(tmp_path: Path) -> None:
     ]
     path = _mbox(tmp_path / "boite.mbox", raws)
     records, rejected = _read(path)
-    assert len(records) + len(rejected) == 3
-    assert list(records["source_id"]) == ["m1@exemple.fr", "m3@exemple.fr"]
-    assert list(records["location"]) == [f"{path}#1", f"{path}#3"]
-    assert rejected.iloc[0]["reason"] == "missing_date" and rejected.iloc[0]["location"] == f"{path}#2"
-    assert "From the start" in records["text"].iloc[1] and "\nFrom quoted line" in records["text"].iloc[1]
+    assert len(records) == 3 and rejected.empty
+    assert list(records["source_id"]) == ["m1@exemple.fr", "m2@exemple.fr", "m3@exemple.fr"]
+    assert list(records["location"]) == [f"{path}#1", f"{path}#2", f"{path}#3"]
+    # no Date header: the envelope line "From ... Thu Mar  6 09:00:00 2025" dates it (local time, Europe/Paris)
+    assert records["received_at"].iloc[1] == pd.Timestamp("2025-03-06 08:00:00", tz="UTC")
+    assert metadata_of(records, 1)["date_source"] == "mbox_envelope" and "date_source" not in metadata_of(records, 0)
+    assert "From the start" in records["text"].iloc[2] and "\nFrom quoted line" in records["text"].iloc[2]
+
+
+def test_message_without_any_date_is_missing_date(tmp_path: Path) -> None:
+    path = tmp_path / "boite.mbox"
+    path.write_bytes(b"From jean.martin@exemple.fr\n" + _message(date=None).as_bytes() + b"\n")
+    records, rejected = _read(path)
+    assert records.empty and list(rejected["reason"]) == ["missing_date"]
+    assert "Received" in rejected["detail"].iloc[0]
 
 
 def test_mbox_limit_quarantines_the_rest_one_row_each(tmp_path: Path) -> None:

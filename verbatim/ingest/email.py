@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
+import plistlib
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import Message
@@ -49,8 +51,16 @@ _PARSER = BytesParser(policy=_POLICY)
 # an mbox separator: "From <sender> <asctime date>" at the start of a line, ending with a year
 _FROM_LINE = re.compile(rb"^From [^\r\n]*?\d{4}[ \t]*\r?$", re.MULTILINE)
 _FROM_LOOSE = re.compile(rb"^From ", re.MULTILINE)
+# what follows a real mbox separator: a header block ("Return-Path: <...>", "X-Mozilla-Status: 0001"...)
+_HEADER_FIELD = re.compile(rb"([A-Za-z0-9][A-Za-z0-9_-]*)[ \t]*:")
+_ENVELOPE_HEADERS = {b"from", b"to", b"date", b"subject", b"message-id", b"received", b"return-path", b"delivered-to",
+                     b"mime-version", b"content-type", b"reply-to", b"sender", b"in-reply-to", b"references", b"cc"}
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 _MESSAGE_HEADERS = {"from", "to", "date", "subject", "message-id", "received", "return-path", "in-reply-to"}
+#: the first bytes of an OLE2 compound file (Outlook .msg, but also .xls, .doc...)
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# an .emlx file's first line: the message's size in bytes (Apple Mail pads it with spaces)
+_EMLX_COUNT = re.compile(rb"[ \t]*(\d{1,10})[ \t]*\r?\n(?=[!-9;-~]+[ \t]*:)")
 _LATIN = {"iso-8859-1", "iso-8859-15", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
 
 
@@ -214,25 +224,75 @@ def _fallback_id(label: str, index: int) -> str:
     return "h" + hashlib.blake2b(f"{label}#{index}".encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
 
 
+# "From sender Tue Jul 29 09:14:05 2026", "From - Tue Jul 29 09:14:05 2026" (Thunderbird),
+# "From 1234@xxx Tue Jul 29 09:14:05 +0000 2026" (Google Takeout): asctime, optional zone, year last
+_ENVELOPE_DATE = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2})\s+"
+                            r"(\d{1,2}:\d{2}(?::\d{2})?)(?:\s+([+-]\d{4}|[A-Z]{1,5}))?\s+(\d{4})\s*$", re.IGNORECASE)
+
+
+def _envelope_date(envelope: str, tz: str) -> datetime | None:
+    """The date of an mbox ``From`` line; without a zone it is taken in ``tz`` (the writer's local time)."""
+    match = _ENVELOPE_DATE.search(envelope)
+    if not match:
+        return None
+    month, day, clock, zone, year = match.groups()
+    clock = clock if clock.count(":") == 2 else clock + ":00"
+    zone = zone if zone and zone[0] in "+-" else ("+0000" if zone and zone.upper() in ("UTC", "GMT", "UT", "Z") else "")
+    value = f"{day} {month.title()} {year} {clock}"
+    try:
+        parsed = datetime.strptime(value + (" " + zone if zone else ""), "%d %b %Y %H:%M:%S" + (" %z" if zone else ""))
+    except ValueError:
+        return None
+    return parse_date(parsed, tz)
+
+
+def _fallback_date(received: str, envelope: str, fallback: tuple[datetime | None, str], tz: str) -> tuple[datetime | None, str]:
+    """(date, date_source) of a message without a Date header: the topmost Received header (its date
+    follows the last ``;``), else the mbox envelope line, else ``fallback``; (None, "") when none has one."""
+    if ";" in received:
+        found = _received_at(received.rsplit(";", 1)[1].strip(), tz)
+        if found is not None:
+            return found, "received_header"
+    found = _envelope_date(envelope, tz) if envelope else None
+    if found is not None:
+        return found, "mbox_envelope"
+    return fallback if fallback[0] is not None else (None, "")
+
+
 # --------------------------------------------------------------------------- one message
 
 def _read_message(raw: bytes, label: str, location: str, index: int, source: SourceConfig,
-                  cfg: IngestConfig, whole_file: bool = False) -> dict[str, Any]:
-    """One message's bytes -> a record row or a quarantine row (``whole_file``: an .eml, not a mailbox entry)."""
+                  cfg: IngestConfig, whole_file: bool = False, envelope: str = "",
+                  fallback: tuple[datetime | None, str] = (None, "")) -> dict[str, Any]:
+    """One message's bytes -> a record row or a quarantine row.
+
+    Args:
+        whole_file: an .eml (a file that is one message), not a mailbox entry.
+        envelope: the mbox ``From sender date`` line of the message, if any (a fallback date).
+        fallback: a date found outside the message (an .emlx plist) and its ``date_source`` name,
+            used when the message has neither Date nor Received headers.
+    """
     limit = cfg.excerpt_chars
     msg = _PARSER.parsebytes(raw)
     headers = _raw_headers(msg)
     if not _MESSAGE_HEADERS.intersection(headers):
         return rejected(label, location, "unreadable_file" if whole_file else "malformed_record",
                         "expected an email message with headers (From, Date, Subject...), found none", raw, limit)
+    tz = source_timezone(source, cfg)
     date_value = headers.get("date", "")
-    if not date_value:
-        return rejected(label, location, "missing_date", "expected a Date header, the message has none", raw, limit)
-    received_at = _received_at(date_value, source_timezone(source, cfg))
-    if received_at is None:
-        return rejected(label, location, "bad_date",
-                        f"expected an RFC 5322 Date header after 1990 (e.g. 'Mon, 3 Mar 2025 10:15:00 +0100'), got {date_value[:60]!r}",
-                        date_value, limit)
+    date_source = ""
+    if date_value:
+        received_at = _received_at(date_value, tz)
+        if received_at is None:
+            return rejected(label, location, "bad_date",
+                            f"expected an RFC 5322 Date header after 1990 (e.g. 'Mon, 3 Mar 2025 10:15:00 +0100'), got {date_value[:60]!r}",
+                            date_value, limit)
+    else:
+        received_at, date_source = _fallback_date(headers.get("received", ""), envelope, fallback, tz)
+        if received_at is None:
+            return rejected(label, location, "missing_date",
+                            "expected a Date header, else a dated Received header or an mbox 'From sender date' line; "
+                            "the message has none", raw, limit)
     text, content_type, names = _content(msg, source.encoding)
     if not text.strip():
         found = headers.get("content-type", "text/plain").split(";", 1)[0]
@@ -251,6 +311,7 @@ def _read_message(raw: bytes, label: str, location: str, index: int, source: Sou
             "subject": _decoded(headers.get("subject", "")), "from_name": _decoded(from_name),
             "to": _decoded(headers.get("to", "")), "in_reply_to": headers.get("in-reply-to", "").strip("<> \t"),
             "content_type": content_type, "attachments": len(names), "attachment_names": [n for n in names if n] or None,
+            "date_source": date_source or None,
         },
     )
 
@@ -263,34 +324,133 @@ def _is_mbox(path: Path, raw: bytes) -> bool:
 
 
 def _split_mbox(raw: bytes) -> tuple[bytes, list[int]]:
-    """(text before the first message, start offsets of the messages' ``From`` lines)."""
-    starts = [m.start() for m in _FROM_LINE.finditer(raw)]
-    if not starts or (starts[0] != 0 and raw.startswith(b"From ")):
-        starts = [m.start() for m in _FROM_LOOSE.finditer(raw)]
+    """(text before the first message, start offsets of the messages' ``From`` lines).
+
+    A ``From `` line starts a message only where a header line (``Name: value``) follows it; an
+    unescaped ``From `` line inside a body (mboxo writers do not quote it) stays in that body.
+    A mailbox that starts with ``From `` always starts with a message.
+    """
+    starts = [m.start() for m in _FROM_LOOSE.finditer(raw) if m.start() == 0 or _headers_follow(raw, m.start())]
     return (raw[: starts[0]] if starts else raw), starts
 
 
-def _mbox_messages(raw: bytes, starts: list[int]) -> Iterator[bytes]:
+def _headers_follow(raw: bytes, start: int) -> bool:
+    """Whether the lines after the ``From`` line at ``start`` are a header block: every line up to the
+    first blank one a ``Name: value`` header or its continuation, one of them a message header
+    (From, Date, Subject, Received, Return-Path, ``X-...``...)."""
+    known = False
+    position = raw.find(b"\n", start)
+    for _ in range(200):
+        if position < 0:
+            return known
+        end = raw.find(b"\n", position + 1)
+        line = raw[position + 1: len(raw) if end < 0 else end].rstrip(b"\r")
+        position = end
+        if not line.strip():
+            return known
+        if line[:1] in (b" ", b"\t"):
+            continue
+        field = _HEADER_FIELD.match(line)
+        if field is None:
+            return False
+        name = field.group(1).lower()
+        known = known or name in _ENVELOPE_HEADERS or name.startswith(b"x-")
+    return known
+
+
+def _mbox_messages(raw: bytes, starts: list[int]) -> Iterator[tuple[str, bytes]]:
+    """(envelope ``From`` line, message bytes) of each message, ``>From`` lines unquoted (mboxrd)."""
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(raw)
         chunk = raw[start:end]
         newline = chunk.find(b"\n")
+        envelope = (chunk if newline < 0 else chunk[:newline]).decode("utf-8", "replace").strip()
         chunk = b"" if newline < 0 else chunk[newline + 1:]
-        yield _QUOTED_FROM.sub(rb"\1", chunk) if b">From " in chunk else chunk
+        # the blank line before the next 'From ' line (and at the end of the mailbox) separates, it is not the body's
+        chunk = chunk[:-2] if chunk.endswith(b"\r\n\r\n") else chunk[:-1] if chunk.endswith(b"\n\n") else chunk
+        yield envelope, (_QUOTED_FROM.sub(rb"\1", chunk) if b">From " in chunk else chunk)
+
+
+def _split_emlx(raw: bytes) -> tuple[bytes, dict[str, Any]] | None:
+    """(message bytes, plist) of an Apple Mail ``.emlx`` file; None when the first line is not a byte count.
+
+    The plist is ``{}`` when it is missing or does not parse (the message is still read); a count
+    larger than the file (a truncated copy) keeps what there is of the message.
+    """
+    match = _EMLX_COUNT.match(raw)
+    if match is None:
+        return None
+    start, size = match.end(), int(match.group(1))
+    message, tail = raw[start:start + size], raw[start + size:]
+    plist: dict[str, Any] = {}
+    if tail.strip():
+        try:
+            loaded = plistlib.loads(tail.strip())
+            plist = loaded if isinstance(loaded, dict) else {}
+        except Exception as exc:  # noqa: BLE001 - a broken plist only loses the fallback dates
+            log.debug("emlx plist unreadable: %s", exc)
+    return message, plist
+
+
+def _plist_date(plist: dict[str, Any], tz: str) -> tuple[datetime | None, str]:
+    """(date, date_source) from an .emlx plist: ``date-sent``, else ``date-received`` (seconds since 1970, UTC)."""
+    for key in ("date-sent", "date-received"):
+        value = plist.get(key)
+        try:
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int | float):
+                value = datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            continue
+        found = parse_date(value, tz) if isinstance(value, datetime) else None
+        if found is not None:
+            return found, "emlx_" + key.replace("-", "_")
+    return None, ""
+
+
+def _read_emlx(path: Path, raw: bytes, source: SourceConfig, cfg: IngestConfig) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(record rows, quarantine rows) of one Apple Mail ``.emlx`` / ``.partial.emlx`` file: one message."""
+    label = str(path)
+    split = _split_emlx(raw)
+    if split is None:
+        return [], [rejected(label, label, "unreadable_file", "expected an Apple Mail .emlx file (first line: the message's "
+                             "size in bytes, then the message), got no byte count; if it is a plain message, rename it .eml",
+                             raw, cfg.excerpt_chars)]
+    message, plist = split
+    fallback = _plist_date(plist, source_timezone(source, cfg))
+    try:
+        row = _read_message(message, label, label, 1, source, cfg, whole_file=True, fallback=fallback)
+    except Exception as exc:  # noqa: BLE001 - a broken message is one quarantine row
+        row = rejected(label, label, "unreadable_file", f"expected an email message, the parser failed: {type(exc).__name__}: "
+                       f"{str(exc)[:120]}", message, cfg.excerpt_chars)
+    if "reason" in row:
+        return [], [row]
+    meta = json.loads(row["metadata"])
+    meta["format"] = "emlx"
+    meta["partial"] = path.name.lower().endswith(".partial.emlx") or None
+    row["metadata"] = json.dumps({k: v for k, v in meta.items() if v not in (None, "")}, ensure_ascii=False, sort_keys=True)
+    return [row], []
 
 
 def _read_path(path: Path, source: SourceConfig, cfg: IngestConfig) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(record rows, quarantine rows) of one ``.eml`` or mbox file."""
+    """(record rows, quarantine rows) of one ``.eml``, RFC 822 (any extension), mbox, ``.emlx`` or Outlook ``.msg`` file."""
     label = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return [], [rejected(label, label, "unreadable_file", f"cannot read the file: {exc.strerror or exc}")]
+    if raw.startswith(OLE2_SIGNATURE):
+        from verbatim.ingest.email_msg import read_msg
+
+        return read_msg(path, source, cfg)
+    if _EMLX_COUNT.match(raw) or path.name.lower().endswith(".emlx"):
+        return _read_emlx(path, raw, source, cfg)
     mbox = _is_mbox(path, raw)
     rows: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     if not mbox:
-        messages: list[tuple[str, bytes]] | Iterator[tuple[str, bytes]] = [(label, raw)]
+        messages: list[tuple[str, str, bytes]] | Iterator[tuple[str, str, bytes]] = [(label, "", raw)]
         count = 1
     else:
         prefix, starts = _split_mbox(raw)
@@ -302,14 +462,14 @@ def _read_path(path: Path, source: SourceConfig, cfg: IngestConfig) -> tuple[lis
             bad.append(rejected(label, f"{label}#0", "malformed_record", "expected the mailbox to start with a 'From ' line, "
                                 "got text before the first message", prefix, cfg.excerpt_chars))
         count = len(starts)
-        messages = ((f"{label}#{i}", chunk) for i, chunk in enumerate(_mbox_messages(raw, starts), start=1))
-    for index, (location, chunk) in enumerate(messages, start=1):
+        messages = ((f"{label}#{i}", envelope, chunk) for i, (envelope, chunk) in enumerate(_mbox_messages(raw, starts), start=1))
+    for index, (location, envelope, chunk) in enumerate(messages, start=1):
         if index > cfg.max_mbox_messages:
             bad.append(rejected(label, location, "too_large", f"message {index} of {count} is beyond the limit of "
                                 f"{cfg.max_mbox_messages} messages per mailbox ([ingest].max_mbox_messages); not read"))
             continue
         try:
-            row = _read_message(chunk, label, location, index, source, cfg, whole_file=not mbox)
+            row = _read_message(chunk, label, location, index, source, cfg, whole_file=not mbox, envelope=envelope)
         except Exception as exc:  # noqa: BLE001 - one broken message must not stop the mailbox
             log.debug("email %s: %s", location, exc)
             row = rejected(label, location, "malformed_record" if mbox else "unreadable_file",
@@ -358,12 +518,29 @@ _HEADER_LINE = re.compile(r"^(from|to|date|subject|received|return-path|message-
                           r"x-[a-z0-9-]+|content-type|in-reply-to|references|sender)\s*:", re.IGNORECASE)
 
 
+_FIELD_FIRST = re.compile(r"[!-9;-~]+[ \t]*:")
+
+
+def _header_names(text: str) -> set[str]:
+    """The known header names of the first block of ``text`` (up to the first blank line, 60 lines at most)."""
+    block = re.split(r"\r?\n[ \t]*\r?\n", text, maxsplit=1)[0].splitlines()[:60]
+    return {m.group(1).lower() for line in block if (m := _HEADER_LINE.match(line))}
+
+
 def _sniff_rfc822(probe: Probe) -> float:
-    """An RFC 822 message: a header block (``Name: value`` lines, at least From or Date or Subject) first."""
+    """An RFC 822 message: a header block (``Name: value`` lines, at least From or Date or Subject) first.
+
+    Recognised by content whatever the extension (``.eml``, ``.txt``, none): 0.85 for such a
+    header block, 0.9 for any ``.eml``.
+    """
     if probe.suffix == ".eml":
         return 0.9
-    block = probe.head.split("\n\n", 1)[0].splitlines()[:60]
-    names = {m.group(1).lower() for line in block if (m := _HEADER_LINE.match(line))}
+    if probe.raw.startswith(OLE2_SIGNATURE):
+        return 0.0
+    text = probe.head.lstrip("\r\n")
+    if not _FIELD_FIRST.match(text):
+        return 0.0  # a message starts with its headers
+    names = _header_names(text)
     if len(names) >= 2 and names & {"from", "date", "subject", "received", "message-id"}:
         return 0.85
     return 0.0
@@ -377,16 +554,37 @@ def _sniff_mbox(probe: Probe) -> float:
     return 0.0
 
 
+def _sniff_emlx(probe: Probe) -> float:
+    """Apple Mail: a byte count alone on the first line, then a message's header block."""
+    match = _EMLX_COUNT.match(probe.raw)
+    if match is None:
+        return 0.0
+    names = _header_names(probe.head[probe.head.find("\n") + 1:])
+    if not names & {"from", "date", "subject", "received", "message-id", "return-path"}:
+        return 0.0
+    return 0.97 if probe.path.name.lower().endswith(".emlx") else 0.9
+
+
 register(InputFormat(
     name="email.rfc822.v1", channel="email", extensions=(".eml", ".txt"),
-    reads="one e-mail message (RFC 822 / MIME), as saved by mail clients, whatever the extension",
+    reads="one e-mail message (RFC 822 / MIME), as saved by mail clients, whatever the extension (.eml, .txt, none)",
     fields={"record": "the message", "text": "text/plain body, else text/html as text (quoted replies removed by cleaning)",
-            "date": "Date:, else the first Received: header", "author": "From:", "customer": "the sender's address",
-            "id": "Message-ID, else a hash of the file"},
+            "date": "Date:, else the topmost Received: header's date (metadata date_source = received_header)",
+            "author": "From:", "customer": "the sender's address", "id": "Message-ID, else a hash of the file"},
     sniff=_sniff_rfc822, read=read_file))
 register(InputFormat(
     name="email.mbox.v1", channel="email", extensions=(".mbox", ".mbx"),
-    reads="a mailbox of messages separated by 'From ' lines (Thunderbird, Google Takeout, mutt)",
-    fields={"record": "one message of the mailbox", "text": "as email.rfc822.v1", "date": "as email.rfc822.v1",
+    reads="a mailbox of messages separated by 'From ' lines followed by headers (Thunderbird, Google Takeout, mutt)",
+    fields={"record": "one message of the mailbox", "text": "as email.rfc822.v1",
+            "date": "as email.rfc822.v1, else the 'From sender date' envelope line (date_source = mbox_envelope)",
             "customer": "the sender's address"},
     sniff=_sniff_mbox, read=read_file))
+register(InputFormat(
+    name="email.emlx.v1", channel="email", extensions=(".emlx", ".partial.emlx"),
+    reads="one Apple Mail message (.emlx / .partial.emlx: byte count line, RFC 822 message, plist of flags and dates)",
+    fields={"record": "the message", "text": "as email.rfc822.v1",
+            "date": "as email.rfc822.v1, else the plist's date-sent, else date-received (date_source = emlx_date_sent...)",
+            "author": "From:", "customer": "the sender's address", "id": "Message-ID, else a hash of the file"},
+    sniff=_sniff_emlx, read=read_file))
+
+from verbatim.ingest import email_msg as _email_msg  # noqa: E402,F401 - registers email.msg.v1 (Outlook .msg)
