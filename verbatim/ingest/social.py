@@ -371,8 +371,8 @@ class Post:
 
 def build_post(post: Post, raw: Any, location: str, label: str, source: SourceConfig, cfg: IngestConfig,
                mtime: datetime | None = None) -> dict[str, Any]:
-    """One record row or one quarantine row (``empty_text``, ``too_large``, ``missing_date``, ``bad_date``,
-    ``score_out_of_range``) for a post found by any social format; ``raw`` is the input item (for the excerpt).
+    """One record row or one quarantine row (``empty_text``, ``too_large``, ``non_answer``, ``missing_date``,
+    ``bad_date``, ``score_out_of_range``) for a post found by any social format; ``raw`` is the input item (for the excerpt).
 
     Writes ``channel`` = ``"social"``, ``source_id`` = the post id (else ``h-`` + hash of platform, author, date
     and text), ``received_at``, ``customer_id`` = the author, ``text``, ``csat`` and ``metadata`` (platform,
@@ -387,6 +387,11 @@ def build_post(post: Post, raw: Any, location: str, label: str, source: SourceCo
     if len(text) > cfg.max_record_chars:
         return rejected(label, location, "too_large", f"the post text has {len(text)} characters, over the limit of "
                         f"{cfg.max_record_chars} ([ingest].max_record_chars)", text, limit)
+    from verbatim.ingest.survey import non_answer_matcher  # here: survey registers formats at import
+
+    if non_answer_matcher(tuple(cfg.non_answers))(text):
+        return rejected(label, location, "non_answer", f"the post says nothing ({text.strip()[:30]!r} is in "
+                        "[ingest].non_answers); counted, not analysed", excerpt, limit)
     metadata: dict[str, Any] = {}
     if post.date_key is None:
         if mtime is None:
@@ -626,3 +631,6 @@ register(InputFormat(
             "author": "|".join(FIELDS["author"]), "customer": "the author handle", "scores": "csat from rating|stars (1-5)",
             "id": "|".join(FIELDS["id"])},
     sniff=_sniff_posts, read=read_file))
+
+# The platform and review formats register themselves on import; they build on this module, hence the bottom.
+from verbatim.ingest import social_formats, social_reviews  # noqa: E402,F401
