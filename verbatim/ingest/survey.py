@@ -991,3 +991,7 @@ register(InputFormat(name="survey.csv.v1", channel="survey", extensions=(".csv",
 register(InputFormat(name="survey.xlsx.v1", channel="survey", extensions=(".xlsx", ".xlsm"),
                      reads="an Excel workbook of survey answers (first sheet, one row per respondent)",
                      fields=_SURVEY_FIELDS, sniff=_sniff_xlsx, read=read_file))
+
+
+# the survey tools' formats (Qualtrics, SurveyMonkey, Google Forms, LimeSurvey, Typeform, .xls) register on import
+from verbatim.ingest import survey_formats  # noqa: E402,F401  (imports this module's names: kept last)
