@@ -26,6 +26,14 @@ shares     shares, share_count, retweet_count, retweets
 csat       rating, stars (review platforms, 1-5)
 ========== =======================================================================
 
+``[sources.columns]`` (``--text-column`` ...): text, id, date (with date_format), customer, csat and
+metadata name keys of the post objects, dotted paths (``user.name``) reaching nested ones; a mapped
+column wins over the aliases above (``verbatim ingest --text-column commentaire avis.json``).
+
+The platform formats (X v1.1 and v2, Meta comments, Reddit, Trustpilot, Google reviews, app-store
+CSVs, French review scrapes) live in :mod:`verbatim.ingest.social_formats` and
+:mod:`verbatim.ingest.social_reviews` and build their records with :func:`build_post`.
+
 Quarantine: a JSONL line or a document that does not parse -> ``malformed_json`` (a document
 broken half-way keeps the posts before the break); a post nested deeper than
 ``[ingest].max_json_depth`` -> ``malformed_json``; an item that is not an object ->
@@ -42,7 +50,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -233,6 +241,7 @@ class Profile:
     title: tuple[str, ...] = ()
     rating: Callable[[Any], tuple[int | None, str | None]] | None = None  # default: parse_score(value, "csat")
     platform: str | None = None  # when the post names none
+    non_answers: bool = False  # reviews: a text in [ingest].non_answers is quarantined as non_answer
 
 
 DEFAULT_PROFILE = Profile(FIELDS)
@@ -367,11 +376,14 @@ class Post:
     text_keys: str = ", ".join(FIELDS["text"])
     date_format: str | None = None
     rating_reader: Callable[[Any], tuple[int | None, str | None]] | None = None
+    #: reviews answer "your opinion?": one saying nothing ([ingest].non_answers) is a non_answer. Posts and
+    #: comments are not answers to a question and keep short texts ("?", "0"...).
+    non_answers: bool = False
 
 
 def build_post(post: Post, raw: Any, location: str, label: str, source: SourceConfig, cfg: IngestConfig,
                mtime: datetime | None = None) -> dict[str, Any]:
-    """One record row or one quarantine row (``empty_text``, ``too_large``, ``non_answer``, ``missing_date``,
+    """One record row or one quarantine row (``empty_text``, ``too_large``, ``non_answer`` (reviews), ``missing_date``,
     ``bad_date``, ``score_out_of_range``) for a post found by any social format; ``raw`` is the input item (for the excerpt).
 
     Writes ``channel`` = ``"social"``, ``source_id`` = the post id (else ``h-`` + hash of platform, author, date
@@ -389,7 +401,7 @@ def build_post(post: Post, raw: Any, location: str, label: str, source: SourceCo
                         f"{cfg.max_record_chars} ([ingest].max_record_chars)", text, limit)
     from verbatim.ingest.survey import non_answer_matcher  # here: survey registers formats at import
 
-    if non_answer_matcher(tuple(cfg.non_answers))(text):
+    if post.non_answers and non_answer_matcher(tuple(cfg.non_answers))(text):
         return rejected(label, location, "non_answer", f"the post says nothing ({text.strip()[:30]!r} is in "
                         "[ingest].non_answers); counted, not analysed", excerpt, limit)
     metadata: dict[str, Any] = {}
@@ -501,7 +513,7 @@ def _post(post: Any, location: str, label: str, source: SourceConfig, cfg: Inges
         metadata["rating_raw"] = _scalar(rating)
     return build_post(Post(text=text, date=raw_date, date_key=date_key, id=post_id, author=handle, author_name=name,
                            platform=platform, rating=rating, rating_key=rating_key, metadata=metadata, text_keys=text_keys,
-                           date_format=columns.date_format, rating_reader=profile.rating),
+                           date_format=columns.date_format, rating_reader=profile.rating, non_answers=profile.non_answers),
                       post, location, label, source, cfg, mtime)
 
 
@@ -631,6 +643,168 @@ register(InputFormat(
             "author": "|".join(FIELDS["author"]), "customer": "the author handle", "scores": "csat from rating|stars (1-5)",
             "id": "|".join(FIELDS["id"])},
     sniff=_sniff_posts, read=read_file))
+
+# --------------------------------------------------------------------------- machinery of the specific formats
+
+@dataclass
+class Context:
+    """One file being read: where posts are, how to name their place, what the source says."""
+
+    path: Path
+    source: SourceConfig
+    cfg: IngestConfig
+    text: str
+    jsonl: bool
+    newlines: list[int] = field(default_factory=list)
+    cursor: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def at(self, line: int) -> str:
+        return f"{self.label}:{line}"
+
+    def locate(self, line: int, key: str, value: Any) -> str:
+        """``path:N`` of a post: the unit's line in JSON Lines, else the line of ``"key": value`` (searched forward)."""
+        if self.jsonl or value in (None, ""):
+            return self.at(line)
+        pattern = re.compile(rf"\"{re.escape(key)}\"\s*:\s*\"?{re.escape(str(value))}\b")
+        found = pattern.search(self.text, self.cursor) or pattern.search(self.text)
+        if found is None:
+            return self.at(line)
+        self.cursor = found.end()
+        return self.at(_line_at(self.newlines, found.start()))
+
+    def reject(self, location: str, reason: str, detail: str, raw: Any = "") -> dict[str, Any]:
+        limit = self.cfg.excerpt_chars
+        excerpt = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)[: limit * 2]
+        return rejected(self.label, location, reason, detail, excerpt, limit)
+
+    def post(self, post: Post, raw: Any, location: str) -> dict[str, Any]:
+        return build_post(post, raw, location, self.label, self.source, self.cfg)
+
+
+def _line_at(newlines: list[int], offset: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(newlines, offset - 1) + 1
+
+
+#: A format's expansion of one parsed unit (a document or a JSON Lines line) into rows.
+Expand = Callable[[Any, int, Context], Iterable[dict[str, Any]]]
+
+
+def json_units(ctx: Context) -> tuple[list[tuple[int, Any]], list[dict[str, Any]]]:
+    """The parsed units of a JSON or JSON Lines file: ``[(line, value)]`` and the rows of lines that do not parse.
+
+    A whole document that parses is one unit; else, when its first line is a whole JSON value, each line is
+    one (JSON Lines); else the file is one ``unreadable_file`` row.
+    """
+    text = ctx.text
+    stripped = text.lstrip()
+    if not stripped:
+        return [], []
+    first_line = _line_at(ctx.newlines, len(text) - len(stripped))
+    lines = text.split("\n")  # not splitlines(): JSON strings may hold U+2028
+    multi = sum(1 for line in lines if line.strip()) > 1
+    if not (multi and ctx.path.suffix.lower() in (".jsonl", ".ndjson")):
+        try:
+            return [(first_line, json.loads(stripped))], []
+        except RecursionError:
+            return [], [ctx.reject(ctx.label, "unreadable_file", "the JSON is nested too deep to parse")]
+        except ValueError as exc:
+            first = stripped.split("\n", 1)[0]
+            if not multi or not _parses(first):
+                where = _line_at(ctx.newlines, len(text) - len(stripped) + getattr(exc, "pos", 0))
+                return [], [ctx.reject(ctx.label, "unreadable_file", f"expected a JSON document or JSON Lines; the JSON "
+                                       f"does not parse at line {where}: {str(exc)[:120]}", stripped[:200])]
+    ctx.jsonl = True
+    units: list[tuple[int, Any]] = []
+    bad: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            units.append((number, json.loads(line)))
+        except RecursionError:
+            bad.append(ctx.reject(ctx.at(number), "malformed_json", "the line is nested too deep to parse", line))
+        except ValueError as exc:
+            bad.append(ctx.reject(ctx.at(number), "malformed_json", f"expected one JSON value per line: {str(exc)[:120]}", line))
+    return units, bad
+
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def read_json_format(path: Path, source: SourceConfig, cfg: IngestConfig, expand: Expand, name: str) -> Batch:
+    """Read a JSON / JSON Lines file whose units ``expand`` turns into record and quarantine rows; never raises."""
+    label = str(path)
+    try:
+        too_large = file_too_large(path, cfg)
+        if too_large:
+            return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
+        text = decode_bytes(path.read_bytes(), source.encoding)[0].removeprefix("\ufeff")
+        ctx = Context(path, source, cfg, text, False, [m.start() for m in re.finditer("\n", text)])
+        units, bad = json_units(ctx)
+        rows: list[dict[str, Any]] = []
+        for line, value in units:
+            try:
+                produced = list(expand(value, line, ctx))
+            except Exception as exc:  # noqa: BLE001 - one strange unit must not stop the file
+                log.debug("%s %s:%d: %s", name, label, line, exc)
+                produced = [ctx.reject(ctx.at(line), "malformed_record", f"the item cannot be read as {name}: "
+                                       f"{type(exc).__name__}: {str(exc)[:120]}", value)]
+            for row in produced:
+                (bad if "reason" in row else rows).append(row)
+        log.debug("%s %s: %d records, %d quarantined", name, label, len(rows), len(bad))
+        return Batch.from_rows(rows, bad)
+    except Exception as exc:  # noqa: BLE001 - a broken file must never stop a run
+        log.warning("quarantined unreadable file %s: %s", label, type(exc).__name__)
+        return Batch.from_rows([], [rejected(label, label, "unreadable_file", f"{type(exc).__name__}: {str(exc)[:200]}")])
+
+
+def safe(ctx: Context, location: str, raw: Any, build: Callable[[], dict[str, Any]], name: str) -> dict[str, Any]:
+    """``build()``, or a ``malformed_record`` row when the item trips it (a post of an unexpected shape)."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001
+        return ctx.reject(location, "malformed_record", f"the item cannot be read as {name}: {type(exc).__name__}: "
+                          f"{str(exc)[:120]}", raw)
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (for chained look-ups)."""
+    return value if isinstance(value, dict) else {}
+
+
+def text_of(value: Any) -> str | None:
+    """A scalar as stripped text (numbers included), else None."""
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    out = str(value).strip()
+    return out or None
+
+
+def count(value: Any) -> int | None:
+    """A counter (likes, shares...) as an int, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
 
 # The platform and review formats register themselves on import; they build on this module, hence the bottom.
 from verbatim.ingest import social_formats, social_reviews  # noqa: E402,F401

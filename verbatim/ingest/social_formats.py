@@ -23,18 +23,16 @@ The review formats (Trustpilot, Google, app stores, French review scrapes) live 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from verbatim.config import IngestConfig, SourceConfig
-from verbatim.ingest.common import Batch, decode_bytes, file_too_large, rejected
+from verbatim.ingest.common import Batch
 from verbatim.ingest.formats import InputFormat, Probe, fold, register
-from verbatim.ingest.social import Post, build_post, join_title
+from verbatim.ingest.social import Context, Expand, Post, count, join_title, obj, read_json_format, safe, text_of
 from verbatim.schema import REASONS
 
 log = logging.getLogger(__name__)
@@ -42,168 +40,6 @@ log = logging.getLogger(__name__)
 #: Reason of a post written by the business itself (a page's reply). ``agent_post`` once the schema has it.
 AGENT_REASON = "agent_post" if "agent_post" in REASONS else "unknown_customer"
 _TWITTER_DATE = re.compile(r"\"created_at\"\s*:\s*\"\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}\"")
-
-
-# --------------------------------------------------------------------------- shared machinery
-
-@dataclass
-class Context:
-    """One file being read: where posts are, how to name their place, what the source says."""
-
-    path: Path
-    source: SourceConfig
-    cfg: IngestConfig
-    text: str
-    jsonl: bool
-    newlines: list[int] = field(default_factory=list)
-    cursor: int = 0
-
-    @property
-    def label(self) -> str:
-        return str(self.path)
-
-    def at(self, line: int) -> str:
-        return f"{self.label}:{line}"
-
-    def locate(self, line: int, key: str, value: Any) -> str:
-        """``path:N`` of a post: the unit's line in JSON Lines, else the line of ``"key": value`` (searched forward)."""
-        if self.jsonl or value in (None, ""):
-            return self.at(line)
-        pattern = re.compile(rf"\"{re.escape(key)}\"\s*:\s*\"?{re.escape(str(value))}\b")
-        found = pattern.search(self.text, self.cursor) or pattern.search(self.text)
-        if found is None:
-            return self.at(line)
-        self.cursor = found.end()
-        return self.at(_line_at(self.newlines, found.start()))
-
-    def reject(self, location: str, reason: str, detail: str, raw: Any = "") -> dict[str, Any]:
-        limit = self.cfg.excerpt_chars
-        excerpt = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)[: limit * 2]
-        return rejected(self.label, location, reason, detail, excerpt, limit)
-
-    def post(self, post: Post, raw: Any, location: str) -> dict[str, Any]:
-        return build_post(post, raw, location, self.label, self.source, self.cfg)
-
-
-def _line_at(newlines: list[int], offset: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(newlines, offset - 1) + 1
-
-
-#: A format's expansion of one parsed unit (a document or a JSON Lines line) into rows.
-Expand = Callable[[Any, int, Context], Iterable[dict[str, Any]]]
-
-
-def json_units(ctx: Context) -> tuple[list[tuple[int, Any]], list[dict[str, Any]]]:
-    """The parsed units of a JSON or JSON Lines file: ``[(line, value)]`` and the rows of lines that do not parse.
-
-    A whole document that parses is one unit; else, when its first line is a whole JSON value, each line is
-    one (JSON Lines); else the file is one ``unreadable_file`` row.
-    """
-    text = ctx.text
-    stripped = text.lstrip()
-    if not stripped:
-        return [], []
-    first_line = _line_at(ctx.newlines, len(text) - len(stripped))
-    lines = text.split("\n")  # not splitlines(): JSON strings may hold U+2028
-    multi = sum(1 for line in lines if line.strip()) > 1
-    if not (multi and ctx.path.suffix.lower() in (".jsonl", ".ndjson")):
-        try:
-            return [(first_line, json.loads(stripped))], []
-        except RecursionError:
-            return [], [ctx.reject(ctx.label, "unreadable_file", "the JSON is nested too deep to parse")]
-        except ValueError as exc:
-            first = stripped.split("\n", 1)[0]
-            if not multi or not _parses(first):
-                where = _line_at(ctx.newlines, len(text) - len(stripped) + getattr(exc, "pos", 0))
-                return [], [ctx.reject(ctx.label, "unreadable_file", f"expected a JSON document or JSON Lines; the JSON "
-                                       f"does not parse at line {where}: {str(exc)[:120]}", stripped[:200])]
-    ctx.jsonl = True
-    units: list[tuple[int, Any]] = []
-    bad: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            units.append((number, json.loads(line)))
-        except RecursionError:
-            bad.append(ctx.reject(ctx.at(number), "malformed_json", "the line is nested too deep to parse", line))
-        except ValueError as exc:
-            bad.append(ctx.reject(ctx.at(number), "malformed_json", f"expected one JSON value per line: {str(exc)[:120]}", line))
-    return units, bad
-
-
-def _parses(line: str) -> bool:
-    try:
-        json.loads(line)
-    except (ValueError, RecursionError):
-        return False
-    return True
-
-
-def read_json_format(path: Path, source: SourceConfig, cfg: IngestConfig, expand: Expand, name: str) -> Batch:
-    """Read a JSON / JSON Lines file whose units ``expand`` turns into record and quarantine rows; never raises."""
-    label = str(path)
-    try:
-        too_large = file_too_large(path, cfg)
-        if too_large:
-            return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
-        text = decode_bytes(path.read_bytes(), source.encoding)[0].removeprefix("\ufeff")
-        ctx = Context(path, source, cfg, text, False, [m.start() for m in re.finditer("\n", text)])
-        units, bad = json_units(ctx)
-        rows: list[dict[str, Any]] = []
-        for line, value in units:
-            try:
-                produced = list(expand(value, line, ctx))
-            except Exception as exc:  # noqa: BLE001 - one strange unit must not stop the file
-                log.debug("%s %s:%d: %s", name, label, line, exc)
-                produced = [ctx.reject(ctx.at(line), "malformed_record", f"the item cannot be read as {name}: "
-                                       f"{type(exc).__name__}: {str(exc)[:120]}", value)]
-            for row in produced:
-                (bad if "reason" in row else rows).append(row)
-        log.debug("%s %s: %d records, %d quarantined", name, label, len(rows), len(bad))
-        return Batch.from_rows(rows, bad)
-    except Exception as exc:  # noqa: BLE001 - a broken file must never stop a run
-        log.warning("quarantined unreadable file %s: %s", label, type(exc).__name__)
-        return Batch.from_rows([], [rejected(label, label, "unreadable_file", f"{type(exc).__name__}: {str(exc)[:200]}")])
-
-
-def safe(ctx: Context, location: str, raw: Any, build: Callable[[], dict[str, Any]], name: str) -> dict[str, Any]:
-    """``build()``, or a ``malformed_record`` row when the item trips it (a post of an unexpected shape)."""
-    try:
-        return build()
-    except Exception as exc:  # noqa: BLE001
-        return ctx.reject(location, "malformed_record", f"the item cannot be read as {name}: {type(exc).__name__}: "
-                          f"{str(exc)[:120]}", raw)
-
-
-def obj(value: Any) -> dict[str, Any]:
-    """``value`` when it is a JSON object, else an empty one (for chained look-ups)."""
-    return value if isinstance(value, dict) else {}
-
-
-def text_of(value: Any) -> str | None:
-    """A scalar as stripped text (numbers included), else None."""
-    if value is None or isinstance(value, dict | list | bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    out = str(value).strip()
-    return out or None
-
-
-def count(value: Any) -> int | None:
-    """A counter (likes, shares...) as an int, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def first_object(probe: Probe) -> dict[str, Any] | None:

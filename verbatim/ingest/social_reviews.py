@@ -4,7 +4,7 @@ Stars become ``csat`` (1-5); a review's title and text become one text (``title\
 also in ``metadata.title``). The business's public answer (Trustpilot ``companyReply``, Google
 ``reviewReply``, Play ``Developer Reply Text``) is not analysed: ``metadata.replied`` says it exists.
 Every review of a recognised file ends as one record or one quarantine row (``empty_text`` for a
-rating without words, ``bad_date``, ``missing_date``, ``score_out_of_range``, ``malformed_row`` for a
+rating without words, ``non_answer`` for a review saying nothing (``RAS``, ``-``: ``[ingest].non_answers``), ``bad_date``, ``missing_date``, ``score_out_of_range``, ``malformed_row`` for a
 CSV line that does not split into the header's columns, ``malformed_record``).
 """
 
@@ -23,8 +23,21 @@ from urllib.parse import parse_qs, urlparse
 from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest.common import Batch, decode_bytes, file_too_large, parse_score, rejected
 from verbatim.ingest.formats import InputFormat, Probe, fold, register
-from verbatim.ingest.social import FIELDS, Post, Profile, build_post, join_title, post_key, read_profile
-from verbatim.ingest.social_formats import Context, count, obj, read_json_format, safe, text_of
+from verbatim.ingest.social import (
+    FIELDS,
+    Context,
+    Post,
+    Profile,
+    build_post,
+    count,
+    join_title,
+    obj,
+    post_key,
+    read_json_format,
+    read_profile,
+    safe,
+    text_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +94,7 @@ def _tp_row(review: Any, location: str, ctx: Context) -> dict[str, Any]:
                          id=text_of(review.get("id")), author=text_of(consumer.get("id")) or name,
                          author_name=name if text_of(consumer.get("id")) else None, platform="trustpilot",
                          rating=review.get(rating_key) if rating_key else None, rating_key=rating_key, metadata=metadata,
-                         text_keys="title and text"), review, location)
+                         text_keys="title and text", non_answers=True), review, location)
 
 
 def _sniff_trustpilot(probe: Probe) -> float:
@@ -153,7 +166,7 @@ def _google_row(review: Any, location: str, ctx: Context) -> dict[str, Any]:
     return ctx.post(Post(text=text, date=raw_date, date_key="createTime" if raw_date not in (None, "") else None,
                          id=text_of(review.get("reviewId")) or text_of(review.get("name")), author=name, platform="google",
                          rating=rating, rating_key="starRating" if rating is not None else None, metadata=metadata,
-                         text_keys="comment (a rating without comment has no text)"), review, location)
+                         text_keys="comment (a rating without comment has no text)", non_answers=True), review, location)
 
 
 def _sniff_google(probe: Probe) -> float:
@@ -260,7 +273,7 @@ def _play_post(row: dict[str, str]) -> Post:
     return Post(text=text, date=raw_date, date_key=date_key,
                 id=review_id or post_key("google_play", row["device"], raw_date, text if isinstance(text, str) else ""),
                 platform="google_play", rating=row["stars"] or None, rating_key="Star Rating", metadata=metadata,
-                text_keys="Review Title and Review Text (a rating without words has no text)")
+                text_keys="Review Title and Review Text (a rating without words has no text)", non_answers=True)
 
 
 def read_google_play(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
@@ -316,7 +329,7 @@ def _appstore_post(row: dict[str, str]) -> Post:
     return Post(text=text, date=raw_date, date_key="Date" if raw_date else None,
                 id=row["id"] or post_key("app_store", row["author"], row["date"], text if isinstance(text, str) else ""),
                 author=row["author"] or None, platform="app_store", rating=stars or None, rating_key="Rating",
-                metadata=metadata, text_keys="Title and Review")
+                metadata=metadata, text_keys="Title and Review", non_answers=True)
 
 
 def read_app_store(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
@@ -377,7 +390,7 @@ _FR_FIELDS: dict[str, tuple[str, ...]] = {
     "language": ("langue", *FIELDS["language"]),
 }
 _FR_PROFILE = Profile(fields=_FR_FIELDS, wrappers=("avis", "commentaires", "reviews", "resultats", "data", "items", "results"),
-                      title=_FR_FIELDS["title"], rating=note_to_csat)
+                      title=_FR_FIELDS["title"], rating=note_to_csat, non_answers=True)
 _FR_TEXT_KEYS = {"commentaire", "avis", "texte", "contenu", "verbatim"}
 _FR_OTHER_KEYS = {"note", "auteur", "date_avis", "titre", "etoiles", "note_globale", "pseudo", "date_publication", "publie_le"}
 
