@@ -98,3 +98,30 @@ def test_unknown_channel_and_non_string():
 
 def test_social_module_function():
     assert clean_social("@a_b merci") == "[MENTION] merci"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # bottom-posted: quote first, answer after
+        ("Le 28/07/2026 à 11:00, Maison Lumen a écrit :\n> Comment s'est passée votre commande ?\n\n"
+         "Franchement nickel, livré en 48h 👍\n", "Franchement nickel, livré en 48h 👍"),
+        # interleaved answers between quoted blocks, then a sign-off
+        ("On Mon, Aug 3, 2026 at 10:00 AM SAV <sav@maison-lumen.example> wrote:\n> Numéro de série ?\n"
+         "LM-88-4471-B\n> Le voyant clignote ?\n>\n> En rouge ?\n\noui en rouge\n\nCordialement,\nSofiane\n",
+         "LM-88-4471-B\n\noui en rouge"),
+        # top-posted answer and an answer under the quote both kept
+        ("Merci pour la réponse.\n\nLe jeu. 30 juil. 2026 à 16:12, SAV a écrit :\n> Bonjour\n\nPS : toujours pas de facture",
+         "Merci pour la réponse.\n\nPS : toujours pas de facture"),
+        # a reply that only quotes: nothing of the customer's
+        ("Le jeu. 30 juil. 2026 à 16:12, Maison Lumen <sav@maison-lumen.example> a écrit :\n"
+         "> Bonjour, votre commande a été expédiée.\n> Bonne journée\n", ""),
+        # a quote not marked with '>' cannot be told from an answer: dropped as before
+        ("Ok reçu\n\nLe 2 août 2026 à 09:00, SAV a écrit :\nBonjour, votre colis est parti.\n", "Ok reçu"),
+        # the answer under the quote is cleaned too (its own device line and nested quote)
+        ("Le 2 août 2026 à 09:00, SAV a écrit :\n> question\n\nréponse en bas\nEnvoyé de mon iPhone\n\n"
+         "Le 1 août 2026 à 08:00, SAV a écrit :\n> plus ancien", "réponse en bas"),
+    ],
+)
+def test_bottom_posted_and_interleaved_replies_keep_the_answers(body, expected):
+    assert clean_email(body) == expected

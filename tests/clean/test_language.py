@@ -23,9 +23,27 @@ def test_detects_language(text, lang):
     assert 0.0 <= score <= 1.0
 
 
-@pytest.mark.parametrize("text", ["à fuir", "ok", "nul", "great thanks", "A fuir !!!"])
-def test_short_texts_are_assumed_french(text):
+@pytest.mark.parametrize("text", ["à fuir", "nul", "A fuir !!!", "Merci !", "pas reçu", "Très déçu", "NUL NUL NUL",
+                                  "c nul", "jamais recu mon colis", "Génial 👍", "ok merci", "Top, rien à dire"])
+def test_short_texts_with_french_evidence_are_french(text):
     assert detect_language(text, min_chars=20)[0] == "fr"
+
+
+@pytest.mark.parametrize("text", ["Hello", "Test", "ok thanks", "ok", "great thanks", "Good job", "top", "super 👍👍", "Danke"])
+def test_short_texts_without_french_evidence_are_undetermined(text):
+    assert detect_language(text, min_chars=20) == ("und", 0.0)
+
+
+def test_short_texts_keep_another_default_language():
+    assert detect_language("Hello", min_chars=20, default="en")[0] == "en"
+
+
+def test_undetermined_texts_are_counted_not_analysed():
+    from verbatim.clean.pipeline import clean_texts
+    from verbatim.config import CleanConfig
+
+    results = clean_texts(["Hello", "Merci !", "Le colis est arrivé cassé, très déçu du service."], ["survey"] * 3, CleanConfig())
+    assert [r.language for r in results] == ["und", "fr", "fr"]
 
 
 def test_short_text_in_another_script_is_not_french():

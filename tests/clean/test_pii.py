@@ -109,3 +109,25 @@ pii_like = st.lists(
 def test_mask_is_idempotent_and_never_crashes(text, keep):
     once = mask(text, keep_reference_numbers=keep).text
     assert mask(once, keep_reference_numbers=keep).text == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cordialement, Prénom Nom, 06 12 34 56 78", "Cordialement, [NOM], [TEL]"),
+        ("Cdlt Jean-Marc DUPONT", "Cdlt [NOM]"),
+        ("Bien cordialement Marie Dubois 06 12 34 56 78", "Bien cordialement [NOM] [TEL]"),
+        ("Merci.\nBien cordialement,\n\nMarie Dubois\n06 12 34 56 78\nmarie.dubois@exemple-mail.fr",
+         "Merci.\nBien cordialement,\n\n[NOM]\n[TEL]\n[EMAIL]"),
+        ("Bien à vous, Paul Martin - paul.martin@exemple-mail.fr", "Bien à vous, [NOM] - [EMAIL]"),
+        ("Cordialement,\nGaëlle Lefèvre\n06 71 42 88 19", "Cordialement,\n[NOM]\n[TEL]"),
+        ("Sincères salutations distinguées, Paul Durand", "Sincères salutations distinguées, [NOM]"),
+        # not names
+        ("il m'a reçu cordialement, rien à dire", "il m'a reçu cordialement, rien à dire"),
+        ("Cordialement, un client très déçu", "Cordialement, un client très déçu"),
+        ("Salutations distinguées\nM. Dupont", "Salutations distinguées\nM. [NOM]"),
+        ("Cordialement\nService client Maison Lumen\n01 23 45 67 89", "Cordialement\nService client Maison Lumen\n[TEL]"),
+    ],
+)
+def test_names_on_sign_off_lines_are_masked(text, expected):
+    assert mask(text).text == expected

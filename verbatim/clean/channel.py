@@ -4,7 +4,9 @@
   "-----Message d'origine-----", Outlook "De : / Envoyé : / À : / Objet :" blocks, ``>`` lines),
   forwarded headers, signatures ("-- ", "Cordialement"..., "Envoyé de mon iPhone") and legal
   disclaimers are removed. A forwarded e-mail whose own text is empty keeps the forwarded body
-  (the customer's words), itself cleaned.
+  (the customer's words), itself cleaned. A reply written under the ``>`` quote (bottom-posting)
+  or between quoted blocks keeps those answers; a reply that only quotes (nothing new) is empty
+  (the cleaning stage counts it as not analysed).
 * **Chat**: the verbatim is the customer's turns, one per line; turns that are only greetings,
   thanks or goodbyes ("bonjour", "ok merci", "merci beaucoup bonne journée") are dropped.
 * **Social**: mentions become ``[MENTION]`` (a handle may name a person; the author handle and
@@ -103,17 +105,45 @@ def _strip_signature(text: str) -> str:
     return _INLINE_SIGN_OFF.sub("", text.rstrip())
 
 
+def _answers_after_quote(rest: str) -> str:
+    """The customer's lines written after (and between) the ``>`` quoted blocks that follow a reply header.
+
+    ``rest`` starts after "Le ... a écrit :" / "On ... wrote:". When the quoted message is not
+    marked with ``>`` (its first non-blank line is not quoted), nothing can be told apart: "".
+    Each quoted block becomes a line break, so answers between blocks stay separate lines.
+    """
+    kept: list[str] = []
+    seen_quote = False
+    for line in rest.split("\n"):
+        if _QUOTED_LINE.match(line):
+            if seen_quote and kept and kept[-1] != "":
+                kept.append("")
+            seen_quote = True
+        elif seen_quote:
+            kept.append(line)
+        elif line.strip():
+            return ""
+    return re.sub(r"\n[ \t]*(?:\n[ \t]*)+\n", "\n\n", "\n".join(kept))
+
+
 def clean_email(text: str) -> str:
     """The customer's own words of an e-mail body.
 
     Removes quoted replies, forwarded headers, ``>`` lines, signatures, sign-offs, device lines
-    and legal disclaimers. A forward with no own text keeps the forwarded body.
+    and legal disclaimers. A forward with no own text keeps the forwarded body. A reply written
+    under the quote (bottom-posting) or between quoted blocks keeps those answers: the lines
+    after a reply header's ``>`` block are the customer's, cleaned the same way.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     own, rest = _cut_at_first(text, (_REPLY_HEADER, _QUOTE_HEADERS, _FORWARD_HEADERS))
     own = _strip_signature(_QUOTED_LINE.sub("", own)).strip()
-    if own or not rest or _REPLY_HEADER.match(rest):
-        return own  # an empty reply quotes the company's message: nothing of the customer's
+    reply = _REPLY_HEADER.match(rest)
+    if reply:
+        after = _answers_after_quote(rest[reply.end() :])
+        answer = clean_email(after) if after.strip() else ""
+        return "\n\n".join(part for part in (own, answer) if part)
+    if own or not rest:
+        return own
     # A forward whose own text is empty: the forwarded body is the customer's message.
     forward = _FORWARD_HEADERS.match(rest) or _QUOTE_HEADERS.match(rest)
     body = rest[forward.end() :] if forward else rest

@@ -6,8 +6,15 @@ Decisions:
   (capitals and accent-less shouting fool the character n-grams); only the first
   ``_MAX_CHARS`` characters are read.
 * A text with no letter is ``"und"`` (undetermined), score 0.
-* A text shorter than ``min_chars`` letters is the default language (French) unless it is
-  written mostly in a non-Latin script.
+* A text shorter than ``min_chars`` letters in a Latin script is too short for the detector: it
+  is French only when it carries French evidence, else ``"und"`` (undetermined, score 0). French
+  evidence is a letter English does not write (é è ê ë à â î ï ô û ù ç œ) or a word of
+  :data:`FRENCH_MARKERS` (function words such as "je", "le", "pas", "est", and everyday
+  feedback words such as "merci", "bonjour", "nul", "fuir", "colis"): "Merci !", "pas reçu",
+  "à fuir" are French; "Hello", "Test", "ok thanks" are ``und``. A short text mostly in a
+  non-Latin script keeps the detector's language. (With another default language than French,
+  short texts are that language, as before.) ``und`` texts are labelled, counted per language
+  in the run's accounting and not analysed unless ``[clean].analysed_languages`` lists ``und``.
 * A longer text is given another language only when the detector is at least
   ``min_confidence`` sure; otherwise, if the default language is among the detector's three
   best guesses, the default is kept ("Direct assurance est nul" is not English).
@@ -36,6 +43,23 @@ _MAX_CHARS = 200  # 400 gave the same language on all 29,486 shared reviews, 1.4
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+_FRENCH_LETTER = re.compile("[éèêëàâîïôûùçœ]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+#: Words that make a short text French (lower case, compared after splitting on non-letters,
+#: so "j'ai" gives "j" and "ai"). Words English also writes ("on", "a", "ok", "top", "service")
+#: are left out.
+FRENCH_MARKERS: frozenset[str] = frozenset("""
+    je j tu il elle ils elles nous vous me m te t se s moi toi lui leur
+    le la les l un une des du de d au aux ce c ces cet cette ça ca qu que qui quoi dont
+    et ou mais donc car ni ne n pas plus rien jamais toujours encore déjà deja aucun aucune
+    est es suis sont ai as avons avez ont été ete fait faire peux peut veux veut
+    mon ma mes ton ta tes son sa ses notre nos votre vos
+    pour par avec sans sur sous dans chez vers très tres trop bien mal peu beaucoup
+    oui non merci bonjour bonsoir salut svp stp slt mdr cordialement
+    nul nulle nuls parfait parfaite nickel bof génial genial bravo arnaque fuir décevant decevant
+    colis commande livraison livré livre remboursement reçu recu retour délai delai
+""".split())
 
 
 @lru_cache(maxsize=1)
@@ -98,21 +122,28 @@ def _sample(text: str) -> str:
     return sample.lower()
 
 
+def _french_evidence(sample: str) -> bool:
+    """Whether a (lower-cased) short text carries French evidence: a French letter or a :data:`FRENCH_MARKERS` word."""
+    return bool(_FRENCH_LETTER.search(sample)) or any(word in FRENCH_MARKERS for word in _WORD.findall(sample))
+
+
 def _decide(sample: str, row: np.ndarray, classes: list[str], first_column: dict[str, int], min_chars: int,
             default: str, min_confidence: float) -> tuple[str, float]:
     """The decisions of the module docstring for one sample, from its class probabilities."""
     best_column = int(row.argmax())
     best, score = classes[best_column], float(row[best_column])
-    if best == default:
-        return best, score
-    ranked = sorted(((lang, float(row[j])) for lang, j in first_column.items()), key=itemgetter(1), reverse=True)
     default_score = float(row[first_column[default]]) if default in first_column else 0.0
     letters = _LETTER.findall(sample)
     latin = len(_LATIN.findall(sample)) / len(letters)
     if latin < 0.5:
         return best, score  # clearly not French: another script
     if len(letters) < min_chars:
-        return default, default_score
+        if default != "fr" or _french_evidence(sample):
+            return default, default_score
+        return "und", 0.0  # too short to tell
+    if best == default:
+        return best, score
+    ranked = sorted(((lang, float(row[j])) for lang, j in first_column.items()), key=itemgetter(1), reverse=True)
     if score < min_confidence and default in (lang for lang, _ in ranked[:3]):
         return default, default_score
     return best, score

@@ -12,8 +12,10 @@ Decisions:
 * Phones: French numbers in every common form (pairs with one consistent separator, +33,
   0033, ``(0)``) and international ``+`` numbers. Dates such as ``01.02.2026`` do not match.
 * Names are masked only where the text introduces them: after a title (``M.``, ``Mme``,
-  ``Monsieur``...), after "je m'appelle" / "mon nom est", and on the last line after a
-  sign-off. The title is kept (``M. [NOM]``); "Monsieur le directeur" is left alone because
+  ``Monsieur``...), after "je m'appelle" / "mon nom est", and after a sign-off ("Cordialement",
+  "Bien à vous", "Cdlt"...) when the one to three words that follow end the text, end their line
+  or are followed by contact details: "Cordialement, Prénom Nom, 06 12 34 56 78",
+  "Bien cordialement Marie Dubois [TEL]", "Cdlt Jean-Marc DUPONT", "Cordialement,\nMarie Dubois\n...". The title is kept (``M. [NOM]``); "Monsieur le directeur" is left alone because
   a name never starts with a stop word or a role noun.
 * Addresses: number + street type + name (strict street types accept a lower-case name,
   ambiguous ones such as "place" or "cours" need a capital), lieu-dit, postcode + city, BP/CS.
@@ -241,8 +243,10 @@ _INTRO = re.compile(
     rf"|\b(?i:je suis|ici)[ ]+({_CAPWORD}[ ]+{_CAPWORD}(?:[ ]+{_CAPWORD})?)"
 )
 _SIGN_OFF = re.compile(
-    rf"\b(?i:bien cordialement|cordialement|bien [àa] vous|(?:sinc[èe]res |meilleures )?salutations(?: distingu[ée]es)?|cdlt)"
-    rf"[ ]*[,.!]?\s*?\n?[ ]*((?:{_ANYWORD}|[{_UP}]\.)(?:[ ]+(?:{_ANYWORD}|[{_UP}]\.)){{0,2}})[ ]*[.!]?\s*\Z"
+    rf"\b(?i:bien cordialement|cordialement|bien [àa] vous|(?:sinc[èe]res |meilleures )?salutations(?: distingu[ée]es)?+|cdlt)"
+    rf"[ ]*[,.!]?\s*?\n?[ ]*((?:{_ANYWORD}|[{_UP}]\.)(?:[ ]+(?:{_ANYWORD}|[{_UP}]\.)){{0,2}})[ ]*[.!]?"
+    # the name ends the text, or its line, or is followed by contact details ("Marie Dubois, 06 12 34 56 78")
+    rf"(?=\s*\Z|[ ]*\n|[ ]*[,;|/–-]?[ ]*(?:\[(?:TEL|EMAIL|ADRESSE)\]|\+?\d))"
 )
 
 
@@ -298,6 +302,8 @@ def _find_name(text: str) -> Iterator[Span]:
             if stop is not None:
                 if pattern is _INTRO and m.group(1) is None and len(text[start:stop].split()) < 2:
                     continue
+                if pattern is _SIGN_OFF and text[stop:end].strip(" .'’"):
+                    continue  # "cordialement, rien à dire": words after the "name" that are not a name
                 yield start, stop
 
 
