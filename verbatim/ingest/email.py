@@ -1,10 +1,26 @@
-"""Email connector: ``.eml`` files (one message) and ``.mbox`` mailboxes -> one record per message.
+"""Email connector: one message per file (``.eml``, ``.txt`` or no extension, ``.emlx``, Outlook ``.msg``)
+and ``.mbox`` mailboxes -> one record per message.
+
+Formats (``verbatim formats``): ``email.rfc822.v1`` (an RFC 822 / MIME message recognised by its
+header block whatever the extension), ``email.mbox.v1``, ``email.emlx.v1`` (Apple Mail: a byte
+count line, the message, a plist) and ``email.msg.v1`` (Outlook, :mod:`verbatim.ingest.email_msg`).
+:func:`read_file` reads all of them (it dispatches on content), so a folder of mixed e-mails is
+one :func:`read_files` call.
 
 Each message becomes one record (channel ``email``) or one quarantine row, so for a mailbox
 ``len(records) + len(rejected)`` is the number of messages in it. Messages beyond
 ``[ingest].max_mbox_messages`` are not parsed: each one gets its own ``too_large`` row (cheap:
 the mailbox is split once, skipped messages are never parsed), so the accounting still adds up.
 Non-blank text before the first ``From`` line of a mailbox counts as one ``malformed_record``.
+A ``From `` line starts a new message only when a header block follows it; an unescaped
+``From `` line inside a body (mboxo) stays in that body.
+
+Dates: the ``Date:`` header; without one, the topmost (most recent) ``Received:`` header's date
+(after its last ``;``; metadata ``date_source = "received_header"``), then the mbox envelope
+line ``From sender Tue Jul 29 09:14:05 2026`` (``"mbox_envelope"``; a date without a zone is
+in the source's time zone), then for ``.emlx`` the plist's ``date-sent`` / ``date-received``
+(``"emlx_date_sent"`` / ``"emlx_date_received"``). None of them: ``missing_date``. A ``Date:``
+header that does not parse is ``bad_date`` (no fallback: the message says something wrong).
 
 The text is the body as received: ``text/plain`` preferred, else ``text/html`` turned into
 text. Quoted replies and signatures are kept (the cleaning stage removes them). Attachments
@@ -481,13 +497,15 @@ def _read_path(path: Path, source: SourceConfig, cfg: IngestConfig) -> tuple[lis
 
 
 def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
-    """Read an ``.eml`` file or an mbox mailbox into a batch.
+    """Read an e-mail file (``.eml`` / RFC 822 of any extension, mbox, ``.emlx``, Outlook ``.msg``) into a batch.
 
     Writes every ``RECORD_COLUMNS`` column: ``channel`` = ``"email"``, ``source`` = the path,
     ``source_id`` = Message-ID (without ``<>``) or a hash of path and message number,
-    ``received_at`` from the Date header (UTC), ``customer_id`` = the From address lowercased,
-    ``text`` = the body as received, ``metadata`` = subject, from_name, to, in_reply_to,
-    content_type, attachments (count) and attachment_names; scores stay empty. ``location`` is
+    ``received_at`` from the Date header, else a fallback (module docstring; UTC),
+    ``customer_id`` = the From address lowercased, ``text`` = the body as received,
+    ``metadata`` = subject, from_name, to, in_reply_to, content_type, attachments (count),
+    attachment_names, date_source (when not the Date header) and, for .emlx and .msg, format
+    (``"emlx"``, ``"msg"``) and partial (``.partial.emlx``); scores stay empty. ``location`` is
     the path (``.eml``) or ``path#N`` (N-th message of a mailbox, from 1).
 
     Never raises for bad input: a message that cannot be used becomes a quarantine row
