@@ -38,7 +38,7 @@ def html_text(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     text = re.sub(r"(?i)<\s*br\s*/?>|</\s*(p|div|li|h\d)\s*>", "\n", value)
-    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    text = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\u00a0", " ")  # &nbsp; is an editor's space
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 

@@ -200,6 +200,8 @@ def _sniff_whatsapp(probe: Probe) -> float:
     headers = [line for line in lines if _header(line)]
     if not headers or not _header(lines[0]):
         return 0.0
+    if re.match(r"^\[\d{4}-\d{2}-\d{2} ", lines[0].lstrip(_MARKS)):
+        return 0.85  # '[2026-07-29 09:14:05] Name: ...' is also signal-export's line, which reads it at 0.9
     if len(headers) >= min(3, len(lines)) and len(headers) * 2 >= len(lines):
         return 0.95
     return 0.8 if len(headers) >= 1 else 0.0
