@@ -33,12 +33,11 @@ from verbatim.config import IngestConfig, SourceConfig
 from verbatim.ingest.common import Batch
 from verbatim.ingest.formats import InputFormat, Probe, fold, register
 from verbatim.ingest.social import Context, Expand, Post, count, join_title, obj, read_json_format, safe, text_of
-from verbatim.schema import REASONS
 
 log = logging.getLogger(__name__)
 
-#: Reason of a post written by the business itself (a page's reply). ``agent_post`` once the schema has it.
-AGENT_REASON = "agent_post" if "agent_post" in REASONS else "unknown_customer"
+#: Reason of a post written by the business itself (a page's reply).
+AGENT_REASON = "agent_post"
 _TWITTER_DATE = re.compile(r"\"created_at\"\s*:\s*\"\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}\"")
 
 
