@@ -37,3 +37,13 @@ def test_several_intents_main_first() -> None:
 
 def test_negative_verbatim_is_not_praise() -> None:
     assert "eloge" not in detect_intents("Je ne recommande pas, merci pour rien.", "negatif")
+
+
+def test_a_negative_request_is_also_a_complaint() -> None:
+    intents = detect_intents("Le modem redémarre tout seul depuis jeudi, pouvez-vous envoyer un technicien ?", "negatif")
+    assert intents[:1] == ["reclamation"] and "demande" in intents
+
+
+def test_praise_of_a_finished_cancellation_is_no_churn_threat() -> None:
+    assert "resiliation" not in detect_intents("Clôture du compte faite en deux minutes au guichet, impeccable", "positif")
+    assert detect_intents("Je vais résilier si rien ne bouge", "negatif")[0] == "resiliation"

@@ -2,8 +2,10 @@
 
 A verbatim can carry several intents (a complaint that threatens to leave): all are returned,
 the first in :data:`INTENTS` order being the main one (legal threat > cancellation threat >
-complaint > request > suggestion > praise). Cue-less verbatims fall back on their sentiment:
-negative -> ``reclamation``, positive -> ``eloge``, neutral -> none.
+complaint > request > suggestion > praise). A negative verbatim is always a complaint
+(``reclamation``), also when it asks for something ("le décodeur s'éteint, pouvez-vous passer ?");
+a positive one is never a churn threat (a cancellation praised for its speed). Cue-less positive
+verbatims are praise (``eloge``); cue-less neutral ones have no intent.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ def detect_intents(text: str, sentiment: str = "neutre") -> list[str]:
             found.append(intent)
     if "?" in text and "demande" not in found and sentiment != "negatif":
         found.append("demande")
-    if not found and sentiment == "negatif":
-        found.append("reclamation")
+    if sentiment == "positif" and "resiliation" in found:
+        found.remove("resiliation")  # "résiliation faite en cinq minutes, parfait": praise of a finished act, no threat
+    if sentiment == "negatif" and "reclamation" not in found:
+        found.append("reclamation")  # a negative message is a complaint, also when it asks for something
     if not found and sentiment == "positif":
         found.append("eloge")
     return sorted(found, key=INTENTS.index)
