@@ -198,6 +198,8 @@ def read_table(path: Path, source: SourceConfig, cfg: IngestConfig, *, channel: 
         try:
             mapping = resolve_columns(table, source.columns, recognise_text=recognise_text)
         except NoTextColumn as exc:
+            if not table.rows and not table.bad:  # nothing to count row by row: the file is the one thing quarantined
+                raise TableError(str(exc)) from None
             return Batch.from_rows([], rows_without_text(table, path, cfg, str(exc)))
         rows, bad = build_rows(table, mapping, path, source, cfg, channel)
         log.debug("%s %s: %d records, %d quarantined", channel, label, len(rows), len(bad))
@@ -910,14 +912,14 @@ def build_rows(table: Table, mapping: Mapping, path: Path, source: SourceConfig,
         for i in mapping.metadata:
             metadata[headers[i]] = cell_text(values[i]).strip()
         for i, header, text in texts:
-            row = record(
-                channel=channel, source=label, source_id=f"{row_id}#{header}" if several else row_id,
-                received_at=received, text=text, location=location, customer_id=customer or None,
-                nps=score_values.get("nps"), csat=score_values.get("csat"), ces=score_values.get("ces"),
-            )
-            # same serialisation as record(metadata=...), memoised: most rows share their metadata
-            row["metadata"] = metadata_json(tuple({**metadata, "question": questions[i]}.items()))
-            records.append(row)
+            # the row common.record() builds (same keys and values), with its metadata JSON memoised: most rows
+            # share their metadata, and serialising it once per record cost a third of the reading time
+            records.append({
+                "channel": channel, "source": label, "source_id": str(f"{row_id}#{header}" if several else row_id),
+                "received_at": received, "customer_id": customer or None, "text": text,
+                "nps": score_values.get("nps"), "csat": score_values.get("csat"), "ces": score_values.get("ces"),
+                "metadata": metadata_json(tuple({**metadata, "question": questions[i]}.items())), "location": location,
+            })
     return records, bad
 
 
@@ -942,11 +944,12 @@ def non_answer_matcher(non_answers: tuple[str, ...]) -> Any:
     longest = max((len(v) for v in non_answers), default=0) + 8
 
     @functools.lru_cache(maxsize=4096)
-    def matches(value: str) -> bool:
-        if len(value) > longest:
-            return False
+    def short_matches(value: str) -> bool:
         key = _non_answer_key(value)
         return key in exact or key.rstrip(_END_PUNCTUATION) in stripped
+
+    def matches(value: str) -> bool:
+        return len(value) <= longest and short_matches(value)
 
     return matches
 

@@ -407,7 +407,8 @@ def platform_reader(prepare: Callable[[Table, SourceConfig], Plan]) -> Callable[
             log.debug("%s %s: %d records, %d quarantined", plan.platform, label, len(rows), len(bad))
             return Batch.from_rows(rows, bad)
         except NoTextColumn as exc:
-            assert plan is not None
+            if plan is None or (not plan.table.rows and not plan.table.bad):
+                return Batch.from_rows([], [rejected(label, label, "unreadable_file", str(exc))])
             return Batch.from_rows([], rows_without_text(plan.table, path, cfg, str(exc)))
         except TableError as exc:
             return Batch.from_rows([], [rejected(label, label, "unreadable_file", str(exc))])
@@ -535,8 +536,12 @@ def prepare_qualtrics(table: Table, source: SourceConfig) -> Plan:
         elif re.fullmatch(r"(?:Q_)?NPS", header, re.IGNORECASE) and "nps" not in plan.hints:
             plan.hints["nps"] = i
     if status is not None:
+        statuses: dict[Any, str | None] = {}
         for k, (_, values) in enumerate(table.rows):
-            name = _qualtrics_status(values[status])
+            value = values[status]
+            if value not in statuses:
+                statuses[value] = _qualtrics_status(value)
+            name = statuses[value]
             if name:
                 plan.excluded[k] = (NOT_A_RESPONSE, f"Qualtrics Status {name!r}: a response recorded by a survey "
                                     "preview, a test or a spam filter, not a customer's answer; counted, not analysed")
