@@ -36,6 +36,22 @@ csat     csat, score csat, satisfaction, note de satisfaction, note, note global
 ces      ces, score ces, effort, score d'effort, facilité
 ======== =====================================================================================
 
+When no header names the text, the text columns are found by **content** (:func:`free_text_columns`:
+long, varied, wordy values; not ids, dates, numbers or choices repeated across rows). A file
+with no such column is read row by row: each data row becomes ``malformed_record`` with a detail
+naming the headers found and how to name the column (``--text-column COL`` or
+``[sources.columns].text``), so the counts add up per record.
+
+* **XLS** — legacy Excel workbooks (OLE2 ``D0 CF 11 E0``), first sheet, read with xlrd (format
+  ``survey.xls.v1``); a file xlrd cannot open is one ``unreadable_file`` row.
+
+Free-text answers listed in ``[ingest].non_answers`` (``RAS``, ``N/A``, ``autre``...; compared
+lower-case, without accents nor end punctuation) are not verbatims: a row whose every answer is
+one becomes one ``non_answer`` row; a row with a real answer keeps it.
+
+The survey tools' exports (Qualtrics, SurveyMonkey, Google Forms, LimeSurvey, Typeform) have
+their own formats, in :mod:`verbatim.ingest.survey_formats`.
+
 Every non-empty text column of a row is its own verbatim (metadata ``question`` = header);
 ``source_id`` is the row id (id column, else ``line-N``), suffixed ``#header`` when the file has
 several text columns. The row's date, customer and scores apply to each of its verbatims. A row
