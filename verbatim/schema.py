@@ -56,6 +56,7 @@ REASONS: dict[str, str] = {
     "non_answer": "a free-text answer that says nothing (N/A, RAS, néant, -...; [ingest].non_answers)",
     "unknown_customer": "a conversation in which the customer's side cannot be told from the agent's",
     "repost": "a retweet or share that repeats another post (counted, not analysed twice)",
+    "test_response": "a survey preview, test or spam response, not a customer's answer",
     "agent_post": "a post or reply written by the business itself (its page, its agents): counted, not analysed",
 }
 

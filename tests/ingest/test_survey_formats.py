@@ -144,7 +144,7 @@ def test_qualtrics_numeric_statuses_and_time_zone(tmp_path: Path) -> None:
     assert list(batch.records["csat"]) == [4, 4, 4]  # 1-5 answers to a 'satisf' question
     assert batch.records["received_at"].iloc[0] == pd.Timestamp("2026-01-10 01:05:01", tz="UTC")  # Tokyo, UTC+9
     details = batch.rejected["detail"].tolist()
-    assert batch.rejected["reason"].tolist() == ["non_answer"] * 3
+    assert batch.rejected["reason"].tolist() == ["test_response"] * 3
     assert ["Survey Preview" in details[0], "Survey Test" in details[1], "Spam" in details[2]] == [True] * 3
 
 
@@ -275,6 +275,6 @@ def test_speed_of_a_large_qualtrics_export(tmp_path: Path, record_property: pyte
     began = time.perf_counter()
     batch = _read(path)
     elapsed = time.perf_counter() - began
-    assert batch.read == 29_486 and (batch.rejected["reason"] == "non_answer").sum() == 29_486 // 50 + 1
+    assert batch.read == 29_486 and (batch.rejected["reason"] == "test_response").sum() == 29_486 // 50 + 1
     record_property("qualtrics_seconds_29486", round(elapsed, 2))
     log.warning("survey.qualtrics-csv.v1: 29486 responses in %.2f s", elapsed)

@@ -112,9 +112,8 @@ def read_source(source: SourceConfig, cfg: IngestConfig, skip: frozenset[Fingerp
     if skip:
         paths = [p for p in paths if file_fingerprint(p) not in skip]
     # Emails are many small files: read them in one go (building a batch costs more than parsing a message).
-    emails = [p for p in paths if source.format in (None, "email.rfc822.v1")
-              and (source.kind == "email" or (source.kind == "auto" and p.suffix.lower() in (".eml",)))
-              and p.is_file() and not file_too_large(p, cfg)]
+    emails = [p for p in paths if source.format in (None, "email.rfc822.v1") and source.kind in ("auto", "email")
+              and p.suffix.lower() == ".eml" and p.is_file() and not file_too_large(p, cfg)]
     batches = [_read_emails(emails, source, cfg)] if emails else []
     chosen = set(emails)
     batches += [read_file(p, source, cfg) for p in paths if p not in chosen]

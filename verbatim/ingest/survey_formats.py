@@ -82,7 +82,7 @@ log = logging.getLogger(__name__)
 
 #: quarantine reason of a response that is no customer's answer (a preview, a test, spam). ``non_answer`` is the
 #: closest registered reason; a dedicated ``test_response`` reason would say it better (schema.REASONS).
-NOT_A_RESPONSE = "non_answer"
+NOT_A_RESPONSE = "test_response"
 
 _HEAD_ROWS = 4
 _SNIFF_XLSX_MAX_BYTES = 256 * 1024 * 1024
