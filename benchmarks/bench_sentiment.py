@@ -45,7 +45,7 @@ from verbatim.config import SentimentConfig  # noqa: E402
 from verbatim.sentiment.model import SentimentModel, load_sentiment_model  # noqa: E402
 from verbatim.sentiment.rules import analyse  # noqa: E402
 from verbatim.sentiment.scoring import blend_score, label_of, score_segments  # noqa: E402
-from verbatim.sentiment.train import DEFAULT_DATA, fit_model, load_reviews  # noqa: E402
+from verbatim.sentiment.train import DEFAULT_DATA, fit_model, load_messages, load_reviews  # noqa: E402
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "sentiment_cases.csv"
 CLEAN_SPLITS = ("heldout6",)  # never tuned on, errors never read: only the shipped scorer, per sector
@@ -151,7 +151,7 @@ def cross_validate(reviews: pd.DataFrame, folds: int) -> np.ndarray:
         return np.load(cache, allow_pickle=False)
     oof = np.zeros(len(reviews))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, groups=reviews["insurer"]):
-        model = fit_model(reviews.iloc[train_idx])  # as train.py: the other insurers + the own neutral facts
+        model = fit_model(reviews.iloc[train_idx], messages=load_messages())  # as train.py: other insurers + own facts and messages
         oof[test_idx] = model.score([texts[i] for i in test_idx])
     np.save(cache, oof)
     return oof
