@@ -59,6 +59,9 @@ FRENCH_MARKERS: frozenset[str] = frozenset("""
     oui non merci bonjour bonsoir salut svp stp slt mdr cordialement
     nul nulle nuls parfait parfaite nickel bof génial genial bravo arnaque fuir décevant decevant
     colis commande livraison livré livre remboursement reçu recu retour délai delai
+    super top sympa impeccable excellent excellente rapide lent lente cher chère chere moyen correct efficace
+    pratique facile compliqué complique satisfait satisfaite content contente déçu decu déçue decue honteux
+    lamentable magnifique attente accueil personnel conseiller conseillère conseillere prix service produit
 """.split())
 
 
@@ -138,7 +141,7 @@ def _decide(sample: str, row: np.ndarray, classes: list[str], first_column: dict
     if latin < 0.5:
         return best, score  # clearly not French: another script
     if len(letters) < min_chars:
-        if default != "fr" or _french_evidence(sample):
+        if default != "fr" or _french_evidence(sample) or best == default:
             return default, default_score
         return "und", 0.0  # too short to tell
     if best == default:
