@@ -197,3 +197,21 @@ def test_non_answers_apply_to_reviews_not_to_posts(tmp_path: Path) -> None:
     assert list(read_checked(sr.read_review_scrape, review, CFG)[1]["reason"]) == ["non_answer"]
     tweet = _write(tmp_path, "t.json", [_tweet("1", "RAS")])
     assert list(read_checked(sf.read_x_v1, tweet, CFG)[0]["text"]) == ["RAS"]
+
+
+def test_x_v2_page_without_created_at_takes_the_file_time(tmp_path: Path) -> None:
+    """An API v2 response asked without tweet.fields=created_at: no tweet has a date, so the file's time is used."""
+    page = {"data": [{"id": "1860000000000000001", "text": "Toujours pas de fibre chez moi @OpeTel, 3e relance",
+                      "edit_history_tweet_ids": ["1860000000000000001"]},
+                     {"id": "1860000000000000002", "text": "Merci au technicien passé ce matin, tout remarche",
+                      "edit_history_tweet_ids": ["1860000000000000002"]}],
+            "meta": {"newest_id": "1860000000000000002", "oldest_id": "1860000000000000001", "result_count": 2}}
+    path = tmp_path / "search_recent.json"
+    path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    records, rejected = read_checked(sf.read_x_v2, path, CFG)
+    assert len(records) == 2 and rejected.empty
+    assert [meta(records, i)["date_source"] for i in range(2)] == ["file_mtime", "file_mtime"]
+    page["data"][0]["created_at"] = "2026-07-29T08:00:00.000Z"  # one dated tweet: the undated one is missing_date
+    path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    records, rejected = read_checked(sf.read_x_v2, path, CFG)
+    assert len(records) == 1 and list(rejected["reason"]) == ["missing_date"]

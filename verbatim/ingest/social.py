@@ -657,6 +657,7 @@ class Context:
     jsonl: bool
     newlines: list[int] = field(default_factory=list)
     cursor: int = 0
+    mtime: datetime | None = None  # the date of posts without one, when no post of the file has a date
 
     @property
     def label(self) -> str:
@@ -682,7 +683,7 @@ class Context:
         return rejected(self.label, location, reason, detail, excerpt, limit)
 
     def post(self, post: Post, raw: Any, location: str) -> dict[str, Any]:
-        return build_post(post, raw, location, self.label, self.source, self.cfg)
+        return build_post(post, raw, location, self.label, self.source, self.cfg, self.mtime)
 
 
 def _line_at(newlines: list[int], offset: int) -> int:
@@ -751,22 +752,35 @@ def read_json_format(path: Path, source: SourceConfig, cfg: IngestConfig, expand
             return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
         text = decode_bytes(path.read_bytes(), source.encoding)[0].removeprefix("\ufeff")
         ctx = Context(path, source, cfg, text, False, [m.start() for m in re.finditer("\n", text)])
-        units, bad = json_units(ctx)
-        rows: list[dict[str, Any]] = []
-        for line, value in units:
-            try:
-                produced = list(expand(value, line, ctx))
-            except Exception as exc:  # noqa: BLE001 - one strange unit must not stop the file
-                log.debug("%s %s:%d: %s", name, label, line, exc)
-                produced = [ctx.reject(ctx.at(line), "malformed_record", f"the item cannot be read as {name}: "
-                                       f"{type(exc).__name__}: {str(exc)[:120]}", value)]
-            for row in produced:
-                (bad if "reason" in row else rows).append(row)
+        units, unit_bad = json_units(ctx)
+        rows, bad = _expand_units(units, ctx, expand, name)
+        if not rows and any(row["reason"] == "missing_date" for row in bad):
+            # no post of the file has a date (an API response asked without created_at): the file's time, as social.json.v1
+            ctx.mtime, ctx.cursor = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), 0
+            rows, bad = _expand_units(units, ctx, expand, name)
+        bad = unit_bad + bad
         log.debug("%s %s: %d records, %d quarantined", name, label, len(rows), len(bad))
         return Batch.from_rows(rows, bad)
     except Exception as exc:  # noqa: BLE001 - a broken file must never stop a run
         log.warning("quarantined unreadable file %s: %s", label, type(exc).__name__)
         return Batch.from_rows([], [rejected(label, label, "unreadable_file", f"{type(exc).__name__}: {str(exc)[:200]}")])
+
+
+def _expand_units(units: list[tuple[int, Any]], ctx: Context, expand: Expand,
+                  name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(record rows, quarantine rows) of the parsed units of a file."""
+    rows: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
+    for line, value in units:
+        try:
+            produced = list(expand(value, line, ctx))
+        except Exception as exc:  # noqa: BLE001 - one strange unit must not stop the file
+            log.debug("%s %s:%d: %s", name, ctx.label, line, exc)
+            produced = [ctx.reject(ctx.at(line), "malformed_record", f"the item cannot be read as {name}: "
+                                   f"{type(exc).__name__}: {str(exc)[:120]}", value)]
+        for row in produced:
+            (bad if "reason" in row else rows).append(row)
+    return rows, bad
 
 
 def safe(ctx: Context, location: str, raw: Any, build: Callable[[], dict[str, Any]], name: str) -> dict[str, Any]:
