@@ -95,8 +95,8 @@ def _v1_row(tweet: Any, location: str, ctx: Context) -> dict[str, Any]:
         else:
             by = text.split(":", 1)[0].removeprefix("RT ").strip()
             detail = f"a retweet of a post by {by} (the text starts with 'RT @'; the original's id is not in the export)"
-        return ctx.reject(location, "repost", f"{detail} by {"@" + handle if handle else "an author the file does not name"}: it repeats another post (counted, not analysed twice)",
-                          tweet)
+        return ctx.reject(location, "repost", f"{detail} by {_who(handle)}: it repeats another post (counted, not analysed "
+                          "twice)", tweet)
     raw_date = tweet.get("created_at")
     metadata = {
         "url": f"https://x.com/{handle or 'i/web'}/status/{tweet_id}" if tweet_id else None,
@@ -128,6 +128,11 @@ def _sniff_v1(probe: Probe) -> float:
 
 
 # --------------------------------------------------------------------------- X API v2
+
+def _who(handle: Any) -> str:
+    """``@handle``, or a phrase saying the file names no author."""
+    return f"@{handle}" if handle else "an author the file does not name"
+
 
 def _v2_rows(value: Any, line: int, ctx: Context) -> Iterator[dict[str, Any]]:
     units = value if isinstance(value, list) else [value]
@@ -161,7 +166,7 @@ def _v2_row(tweet: Any, location: str, ctx: Context, users: dict[str | None, dic
     if "retweeted" in refs or (isinstance(text, str) and text.startswith("RT @")):
         of = refs.get("retweeted")
         detail = f"a retweet of {of}" if of else "a retweet (the text starts with 'RT @'; the original's id is not given)"
-        return ctx.reject(location, "repost", f"{detail} by {"@" + str(handle or author_id) if (handle or author_id) else "an author the file does not name"}: it repeats another post "
+        return ctx.reject(location, "repost", f"{detail} by {_who(handle or author_id)}: it repeats another post "
                           "(counted, not analysed twice)", tweet)
     metrics = obj(tweet.get("public_metrics"))
     raw_date = tweet.get("created_at")
