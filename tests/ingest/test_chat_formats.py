@@ -228,3 +228,25 @@ def test_zendesk_jsonl_export_with_a_broken_line(tmp_path: Path) -> None:
 def test_generic_chat_json_still_wins_its_files(tmp_path: Path) -> None:
     path = _write(tmp_path / "conv.json", json.dumps({"conversation_id": "C-1", "messages": [{"role": "client", "text": "x"}]}))
     assert detect(path).chosen.name == "chat.json.v1"
+
+
+def test_trimmed_messenger_and_telegram_threads_are_still_recognised(tmp_path: Path) -> None:
+    """Threads cut down to their messages (no participants, no chat type): their message keys still tell the app."""
+    from verbatim.ingest.formats import detect
+
+    messenger = tmp_path / "message_1.json"
+    messenger.write_text(json.dumps({"messages": [
+        {"sender_name": "Boutique Lumière", "timestamp_ms": 1785312000000, "content": "Bonjour, que pouvons-nous faire ?"},
+        {"sender_name": "Lina Morel", "timestamp_ms": 1785311000000, "content": "Ma lampe est arrivée sans abat-jour"}]}),
+        encoding="utf-8")
+    telegram = tmp_path / "result.json"
+    telegram.write_text(json.dumps({"messages": [
+        {"type": "message", "date_unixtime": "1785311000", "from": "Lina Morel", "text": "Toujours pas de remboursement"},
+        {"type": "message", "date_unixtime": "1785312000", "from": "Boutique Lumière", "text": [{"type": "bold", "text": "On regarde"}]}]}),
+        encoding="utf-8")
+    assert detect(messenger).chosen.name == "chat.messenger-json.v1"
+    assert detect(telegram).chosen.name == "chat.telegram-json.v1"
+    batch = read_source(SourceConfig(path=telegram, agents=["Boutique Lumière"]), IngestConfig())
+    assert list(batch.records["text"]) == ["Toujours pas de remboursement"]
+    batch = read_source(SourceConfig(path=messenger, agents=["Boutique Lumière"]), IngestConfig())
+    assert list(batch.records["text"]) == ["Ma lampe est arrivée sans abat-jour"]

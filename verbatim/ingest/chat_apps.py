@@ -150,9 +150,11 @@ def read_messenger(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch
 
 def _sniff_messenger(probe: Probe) -> float:
     obj = probe.first_object
-    if not obj or not isinstance(obj.get("participants"), list) or not isinstance(obj.get("messages"), list):
+    if not obj or not isinstance(obj.get("messages"), list):
         return 0.0
     first = next((m for m in obj["messages"] if isinstance(m, dict)), {})
+    if not isinstance(obj.get("participants"), list):  # a thread trimmed to its messages: their keys still tell
+        return 0.9 if "sender_name" in first and "timestamp_ms" in first else 0.0
     return 0.95 if "sender_name" in first and "timestamp_ms" in first else 0.8 if "sender_name" in probe.head else 0.0
 
 
@@ -265,7 +267,8 @@ def _sniff_telegram(probe: Probe) -> float:
         return 0.95
     if isinstance(obj.get("messages"), list) and (obj.get("type") in _TELEGRAM_TYPES or "date_unixtime" in probe.head):
         first = next((m for m in obj["messages"] if isinstance(m, dict)), {})
-        return 0.95 if not first or ("date" in first and first.get("type") in ("message", "service")) else 0.0
+        dated = "date" in first or "date_unixtime" in first
+        return 0.95 if not first or (dated and first.get("type") in ("message", "service")) else 0.0
     return 0.0
 
 
