@@ -7,7 +7,9 @@ cleaning and segmentation, segment scores, roll-up with the whole text, intents 
 (:func:`verbatim.analysis.enrich_segments` / :func:`enrich_verbatims`). Prints a markdown
 block for ``BENCHMARKS.md``: 3-class accuracy and macro-F1 (overall, per channel, per sector),
 binary accuracy on polar messages, intent macro-F1 and complaint (``reclamation``) F1, emotion
-accuracy, and the recall of problems stated as facts (``probleme`` = 1 read ``negatif``).
+accuracy, the recall of problems stated as facts (``probleme`` = 1 read ``negatif``), the recall and
+precision of the product's ``probleme`` column and the effort accuracy. The signal heads
+(``models/signals``) are used as the product uses them (the roll-up's default).
 
     python benchmarks/bench_messages.py [--split heldout] [--errors 20]
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine  # noqa: E402
@@ -38,7 +40,7 @@ def load_messages(split: str, path: Path = MESSAGES) -> pd.DataFrame:
 
 
 def label_messages(messages: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    """Per message: ``sentiment``, ``sentiment_score``, ``intents``, ``emotion``, ``effort`` as the product gives them.
+    """Per message: ``sentiment``, ``sentiment_score``, ``intents``, ``emotion``, ``effort``, ``probleme`` as the product gives them.
 
     Returns the frame and the seconds spent (cleaning excluded).
     """
@@ -46,14 +48,16 @@ def label_messages(messages: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     from verbatim.clean import clean_verbatims
     from verbatim.config import Config
     from verbatim.sentiment import load_sentiment_model
+    from verbatim.sentiment.hybrid import load_transformer
 
     cfg = Config()
     model = load_sentiment_model()
+    transformer = load_transformer(cfg.sentiment)  # as annotate and the nightly flow: once, None when "off"
     work = pd.DataFrame({"verbatim_id": messages["id"], "channel": messages["channel"], "text": messages["text"]})
     cleaned, segments = clean_verbatims(work, cfg.clean)
     start = time.perf_counter()
     scored = enrich_segments(segments, model, cfg)
-    out = enrich_verbatims(scored, cleaned, model, cfg).set_index("verbatim_id").reindex(work["verbatim_id"])
+    out = enrich_verbatims(scored, cleaned, model, cfg, transformer=transformer).set_index("verbatim_id").reindex(work["verbatim_id"])
     return out.reset_index(), time.perf_counter() - start
 
 
@@ -70,7 +74,8 @@ def report(messages: pd.DataFrame, predicted: pd.DataFrame, seconds: float, erro
     binary = accuracy_score(gold[polar] == "negatif", predicted["sentiment_score"].to_numpy()[polar] < 0)
     gold_i, pred_i = _multilabel(messages["intents"]), _multilabel(predicted["intents"])
     recl = INTENTS.index("reclamation")
-    problems = messages["probleme"] == "1"
+    problems = (messages["probleme"] == "1").to_numpy()
+    flagged = predicted["probleme"].fillna(False).astype(bool).to_numpy() if "probleme" in predicted else np.zeros(len(pred), bool)
     lines += ["| measure | value |", "|---|---:|",
               f"| 3-class accuracy | {accuracy_score(gold, pred):.3f} |",
               f"| 3-class macro-F1 | {f1_score(gold, pred, average='macro'):.3f} |",
@@ -79,6 +84,9 @@ def report(messages: pd.DataFrame, predicted: pd.DataFrame, seconds: float, erro
               f"| complaint (`reclamation`) F1 | {f1_score(gold_i[:, recl], pred_i[:, recl], zero_division=0):.3f} |",
               f"| emotion accuracy (none included) | {accuracy_score(messages['emotion'], predicted['emotion'].fillna('')):.3f} |",
               f"| problems read `negatif` (recall, {int(problems.sum())} problems) | {(pred[problems] == 'negatif').mean():.3f} |",
+              f"| `probleme` recall | {recall_score(problems, flagged, zero_division=0):.3f} |",
+              f"| `probleme` precision | {precision_score(problems, flagged, zero_division=0):.3f} |",
+              f"| effort accuracy (none included) | {accuracy_score(messages['effort'], predicted['effort'].fillna('')):.3f} |",
               f"| scoring time (segments + roll-up) | {seconds:.1f} s |", ""]
     for key in ("channel", "sector"):
         lines += [f"| {key} | n | 3-class accuracy | macro-F1 |", "|---|---:|---:|---:|"]

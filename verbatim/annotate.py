@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 ROW_COLUMNS: tuple[str, ...] = (
     "id", "sentiment", "sentiment_score", "touchpoint", "touchpoints", "theme_id", "theme_label",
-    "emotion", "effort", "intent", "language",
+    "emotion", "effort", "intent", "language", "probleme",
 )
 SEGMENT_OUT_COLUMNS: tuple[str, ...] = ("id", "segment", "text", "sentiment", "sentiment_score", "touchpoint", "theme_id",
                                          "emotion", "effort")
@@ -94,7 +94,7 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
     Reads ``text_column`` (and ``id_column`` when given, else ids are the 1-based row numbers;
     ``date_column`` when given adds ``first_seen``/``last_seen`` to the themes). Returns
     :class:`Annotation`: ``rows`` has ``ROW_COLUMNS`` in input order (rows without French text
-    keep empty analysis columns); ``segments`` has ``SEGMENT_OUT_COLUMNS`` with PII-masked text;
+    keep empty analysis columns, ``probleme`` ``false``); ``segments`` has ``SEGMENT_OUT_COLUMNS`` with PII-masked text;
     ``themes`` has ``THEMES_CSV_COLUMNS``.
 
     ``on_stage`` (optional) is called with each stage's name as it starts (progress display).
@@ -126,7 +126,10 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
     stage("sentiment")
     sentiment_model = load_sentiment_model(cfg.sentiment.model_dir)
     scored = enrich_segments(segments, sentiment_model, cfg)
-    per_verbatim = enrich_verbatims(scored, cleaned[cleaned["analysed"]], sentiment_model, cfg)
+    from verbatim.sentiment.hybrid import load_transformer
+
+    per_verbatim = enrich_verbatims(scored, cleaned[cleaned["analysed"]], sentiment_model, cfg,
+                                    transformer=load_transformer(cfg.sentiment))
     stage("embeddings")
     embeddings = encode(segments["text"].tolist(), cfg.embed)
     stage("thèmes")
@@ -153,6 +156,7 @@ def annotate_frame(frame: pd.DataFrame, text_column: str, cfg: Config, id_column
     rows.insert(0, "id", ids)
     rows["sentiment_score"] = pd.to_numeric(rows["sentiment_score"], errors="coerce").round(4)
     rows = rows.astype({c: "object" for c in ROW_COLUMNS if c != "sentiment_score"}).fillna({c: "" for c in ROW_COLUMNS if c != "sentiment_score"})
+    rows["probleme"] = ["true" if value is True or value == 1 else "false" for value in rows["probleme"]]  # no text: false
 
     seg = scored.merge(links[["segment_id", "touchpoint"]], on="segment_id", how="left").merge(
         assignments[["segment_id", "theme_id"]], on="segment_id", how="left")

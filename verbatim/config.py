@@ -177,6 +177,9 @@ class SentimentConfig(_Section):
     csat_high: int = Field(default=4, ge=1, le=5)
     csat_low: int = Field(default=2, ge=1, le=5)
     batch_size: int = Field(default=2048, gt=0)
+    # a neutre verbatim whose problem head gives at least this probability (and whose probleme is decided) reads
+    # negatif; chosen by CV by sector on our train messages (models/signals/params.json); None: never
+    problem_negative_threshold: float | None = Field(default=0.6, gt=0, le=1)
 
 
 class EmbedConfig(_Section):

@@ -29,7 +29,11 @@ from verbatim.schema import QUARANTINE_COLUMNS, VERBATIM_COLUMNS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+#: Version 2: ``verbatim_sentiment`` has ``probleme`` (BOOLEAN; NULL for rows scored before it existed).
+SCHEMA_VERSION = 2
+#: Columns added to tables that a stage creates from its frame: (version, table, column, SQL type). A store opened
+#: for writing gets those its tables lack (``ALTER TABLE ... ADD COLUMN``), then ``meta.schema_version`` is raised.
+_ADDED_COLUMNS: tuple[tuple[int, str, str, str], ...] = ((2, "verbatim_sentiment", "probleme", "BOOLEAN"),)
 
 #: ``runs.status`` of a run whose process died before it could record its end (the others:
 #: ``running``, ``completed``, ``failed``).
@@ -142,11 +146,24 @@ class Store:
             if not read_only:
                 self.con.execute(_DDL)
                 self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]).fetchall()
+                self._migrate()
         except (duckdb.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the store {str(self.path)!r}: {exc}. Expected a DuckDB file that no other "
                 "process is writing; check [store].path and that no other run is going on."
             ) from None
+
+    def _migrate(self) -> None:
+        """Bring an older store to :data:`SCHEMA_VERSION`: add the columns of :data:`_ADDED_COLUMNS` its tables lack."""
+        version = int(self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()[0][0])
+        if version >= SCHEMA_VERSION:
+            return
+        with self.transaction() as con:
+            for since, table, column, sql_type in _ADDED_COLUMNS:
+                if since > version and self.has_table(table):
+                    con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {sql_type}').fetchall()
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]).fetchall()
+        log.info("store %s migrated from schema version %d to %d", self.path, version, SCHEMA_VERSION)
 
     def close(self) -> None:
         self.con.close()

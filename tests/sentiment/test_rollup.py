@@ -72,11 +72,11 @@ def test_long_verbatims_are_labelled_with_the_long_text_cuts(model, cfg) -> None
             "dans la moyenne du marché, sans plus, et l'application fonctionne.")
     seg = _segments([("v", text)])
     scored = score_segments(seg, model, cfg)
-    out = rollup_verbatims(scored, _verbatims(seg), cfg, model).iloc[0]
+    out = rollup_verbatims(scored, _verbatims(seg), cfg, model, heads=None).iloc[0]  # the cuts alone (no rule 7)
     assert len(text.split()) > cfg.short_text_words
     assert out["sentiment"] == label_of(out["sentiment_score"], cfg, len(text.split()))
     wide = cfg.model_copy(update={"long_text_negative_cut": -0.99, "long_text_positive_cut": 0.99})
-    assert rollup_verbatims(scored, _verbatims(seg), wide, model).loc[0, "sentiment"] == "neutre"
+    assert rollup_verbatims(scored, _verbatims(seg), wide, model, heads=None).loc[0, "sentiment"] == "neutre"
 
 
 @pytest.mark.parametrize(("whole", "n_words", "label"), [

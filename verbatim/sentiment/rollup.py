@@ -21,10 +21,18 @@ The rule (thresholds in :class:`~verbatim.config.SentimentConfig`):
    below ``-mixed_cut`` ("livraison en retard mais conseiller très aimable").
 5. ``emotion``: the emotion of the strongest segment that has one (negative emotions first when
    the verbatim is negative); ``effort``: the highest segment level; ``intent``/``intents`` from
-   :func:`~verbatim.signals.intent.detect_intents` on the verbatim text.
+   :func:`~verbatim.signals.intent.detect_intents` on the verbatim text. With signal heads
+   (:mod:`verbatim.signals.heads`, the shipped ones by default) each intent, the emotion, the
+   effort and ``probleme`` (a problem reported, even as a plain fact) are then decided as the heads'
+   ``decisions`` say: the rules, the model, either or both (chosen by cross-validation by sector on
+   our own labelled messages); without heads, ``probleme`` is the rules' reading (``negatif``, a
+   complaint, or a problem stated as a fact: :func:`~verbatim.signals.heads.problem_rule`).
 6. ``score_conflict``: an NPS >= ``nps_promoter`` or a CSAT >= ``csat_high`` with a text scoring
    <= ``-conflict_margin``, or an NPS <= ``nps_detractor`` or a CSAT <= ``csat_low`` with a text
    scoring >= ``+conflict_margin``. Neither the survey score nor the text score is changed.
+7. With heads, a ``neutre`` verbatim whose ``probleme`` is decided and whose problem head gives at
+   least ``problem_negative_threshold`` reads ``negatif`` ("plus de réseau depuis lundi"), its
+   intents decided again as a negative verbatim's; its score is kept. ``None``: never.
 
 Verbatims without segments get ``neutre``/0 and no emotion or effort.
 """
@@ -44,13 +52,17 @@ from verbatim.sentiment.rules import analyse
 from verbatim.sentiment.scoring import label_of, score_texts
 from verbatim.signals.effort import max_effort
 from verbatim.signals.emotion import EMOTIONS
+from verbatim.signals.heads import SignalHeads, decide_signals, problem_rule, shipped_signal_heads
 from verbatim.signals.intent import detect_intents
 
 log = logging.getLogger(__name__)
 
 #: Columns of the frame returned by :func:`rollup_verbatims`.
 VERBATIM_SENTIMENT_COLUMNS: tuple[str, ...] = ("verbatim_id", "sentiment", "sentiment_score", "mixed", "emotion",
-                                               "effort", "intent", "intents", "score_conflict", "n_segments")
+                                               "effort", "intent", "intents", "score_conflict", "n_segments",
+                                               "probleme")
+#: ``heads`` default of :func:`rollup_verbatims`: the shipped signal heads (``models/signals``), loaded once.
+SHIPPED_HEADS = "shipped"
 _NEGATIVE_EMOTIONS = frozenset(EMOTIONS[:4])
 
 
@@ -99,7 +111,8 @@ def score_conflict(score: float, nps: object = None, csat: object = None, cfg: S
 
 
 def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg: SentimentConfig | None = None,
-                     model: SentimentModel | None = None) -> pd.DataFrame:
+                     model: SentimentModel | None = None,
+                     heads: SignalHeads | str | None = SHIPPED_HEADS) -> pd.DataFrame:
     """One sentiment row per verbatim.
 
     Args:
@@ -109,12 +122,17 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
         cfg: thresholds; defaults to :class:`SentimentConfig`.
         model: the segments' sentiment model; when given, each verbatim's whole text is scored
             too (rules 1-3 of the module docstring). The product always passes it.
+        heads: the signal heads deciding intents, emotion, effort and ``probleme`` with the rules
+            (rule 5); default: the shipped ones (loaded once per process); ``None``: the rules alone.
 
     Returns:
         A new frame, one row per verbatim in ``verbatims`` order, with the columns of
         :data:`VERBATIM_SENTIMENT_COLUMNS`: ``verbatim_id``, ``sentiment``, ``sentiment_score``,
         ``mixed`` (bool), ``emotion`` (dominant), ``effort`` (max level), ``intent`` (main),
-        ``intents`` (``|``-joined), ``score_conflict`` (bool), ``n_segments``.
+        ``intents`` (``|``-joined), ``score_conflict`` (bool), ``n_segments``, ``probleme`` (bool).
+
+    Raises:
+        ModelError: the shipped heads are asked for and cannot be loaded.
     """
     cfg = cfg or SentimentConfig()
     require_columns(segments_scored, ["verbatim_id", "text", "sentiment_score", "emotion", "effort"], "rollup_verbatims")
@@ -134,6 +152,10 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
         wholes[with_segments], words[with_segments] = score_texts([texts[i] for i in with_segments], model, cfg)
     elif with_segments:
         words[with_segments] = [analyse(texts[i], cfg.shouting_min_ratio).n_words for i in with_segments]
+    if isinstance(heads, str):
+        if heads != SHIPPED_HEADS:
+            raise ValueError(f"heads must be a SignalHeads, None or {SHIPPED_HEADS!r}, not {heads!r}")
+        heads = shipped_signal_heads()
     rows = []
     for i, record in enumerate(verbatims.to_dict("records")):
         vid = record["verbatim_id"]
@@ -150,8 +172,31 @@ def rollup_verbatims(segments_scored: pd.DataFrame, verbatims: pd.DataFrame, cfg
         intents = detect_intents(texts[i], label)
         rows.append({
             "verbatim_id": vid, "sentiment": label, "sentiment_score": float(np.clip(score, -1, 1)), "mixed": bool(mixed),
-            "emotion": emotion, "effort": effort, "intent": intents[0] if intents else "", "intents": "|".join(intents),
+            "emotion": emotion, "effort": effort, "intents": intents,
             "score_conflict": score_conflict(score, record.get("nps"), record.get("csat"), cfg), "n_segments": n,
+            "probleme": n > 0 and problem_rule(label, intents, texts[i]),
         })
+    if heads is not None and with_segments:
+        chosen = [rows[i] for i in with_segments]
+        proba = heads.predict_proba([texts[i] for i in with_segments])
+        decided = decide_signals(heads, [r["sentiment"] for r in chosen], [r["intents"] for r in chosen],
+                                 [r["emotion"] for r in chosen], [r["effort"] for r in chosen], proba,
+                                 [texts[i] for i in with_segments])
+        for row, intents, emotion, effort, problem in zip(chosen, *decided, strict=True):
+            row.update(intents=intents, emotion=emotion, effort=effort, probleme=problem)
+        cut = cfg.problem_negative_threshold
+        flip = [k for k, row in enumerate(chosen)
+                if cut is not None and row["sentiment"] == "neutre" and row["probleme"] and proba["probleme"][k] >= cut]
+        if flip:  # rule 7: a problem stated as a plain fact is negatif; its intents are decided again as such
+            sub = {key: values[flip] for key, values in proba.items()}
+            again = decide_signals(heads, ["negatif"] * len(flip), [detect_intents(texts[with_segments[k]], "negatif")
+                                                                    for k in flip],
+                                   [chosen[k]["emotion"] for k in flip], [chosen[k]["effort"] for k in flip], sub,
+                                   [texts[with_segments[k]] for k in flip])[0]
+            for k, intents in zip(flip, again, strict=True):
+                chosen[k].update(sentiment="negatif", intents=intents)
+    for row in rows:
+        row["intent"] = row["intents"][0] if row["intents"] else ""
+        row["intents"] = "|".join(row["intents"])
     log.info("rolled up %d verbatims from %d segments", len(rows), len(segments_scored))
     return pd.DataFrame(rows, columns=list(VERBATIM_SENTIMENT_COLUMNS))
