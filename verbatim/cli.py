@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         help="analyse a CSV/XLSX of texts in one go (no store) and write one row per input row",
         description="Analyse a CSV (delimiter and encoding detected) or XLSX of texts without a store. Writes one row "
                     "per input row, in input order, with the columns id, sentiment, sentiment_score, touchpoint, "
-                    "touchpoints, theme_id, theme_label, emotion, effort, intent, language (themes are fitted on the "
+                    "touchpoints, theme_id, theme_label, emotion, effort, intent, language, probleme (themes are fitted on the "
                     "input). With --segments-out, one row per opinion unit (PII-masked text); with --themes-out, "
                     "one row per theme.",
     )
