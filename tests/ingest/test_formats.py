@@ -104,3 +104,10 @@ def test_cli_ingest_column_mapping_and_format(tmp_path: Path, capsys: pytest.Cap
     assert "nps, csat, ces" in capsys.readouterr().err
     assert main(["ingest", str(path), "--store", str(store), "--format", "survey.csvv.v1"]) == 2
     assert "unknown input format" in capsys.readouterr().err
+
+
+def test_a_file_name_with_glob_characters_is_read_as_itself(tmp_path: Path) -> None:
+    path = tmp_path / "avis [copie].csv"
+    path.write_text("id;commentaire;date\n1;Livraison en retard de trois jours;29/07/2026\n", encoding="utf-8")
+    batch = read_source(SourceConfig(path=path), IngestConfig())
+    assert list(batch.records["text"]) == ["Livraison en retard de trois jours"]

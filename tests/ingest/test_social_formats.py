@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,8 +200,8 @@ def test_non_answers_apply_to_reviews_not_to_posts(tmp_path: Path) -> None:
     assert list(read_checked(sf.read_x_v1, tweet, CFG)[0]["text"]) == ["RAS"]
 
 
-def test_x_v2_page_without_created_at_takes_the_file_time(tmp_path: Path) -> None:
-    """An API v2 response asked without tweet.fields=created_at: no tweet has a date, so the file's time is used."""
+def test_x_v2_page_without_created_at_is_dated_by_the_tweet_ids(tmp_path: Path) -> None:
+    """An API v2 response asked without tweet.fields=created_at: the snowflake ids hold the creation time."""
     page = {"data": [{"id": "1860000000000000001", "text": "Toujours pas de fibre chez moi @OpeTel, 3e relance",
                       "edit_history_tweet_ids": ["1860000000000000001"]},
                      {"id": "1860000000000000002", "text": "Merci au technicien passé ce matin, tout remarche",
@@ -210,8 +211,10 @@ def test_x_v2_page_without_created_at_takes_the_file_time(tmp_path: Path) -> Non
     path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
     records, rejected = read_checked(sf.read_x_v2, path, CFG)
     assert len(records) == 2 and rejected.empty
-    assert [meta(records, i)["date_source"] for i in range(2)] == ["file_mtime", "file_mtime"]
-    page["data"][0]["created_at"] = "2026-07-29T08:00:00.000Z"  # one dated tweet: the undated one is missing_date
+    assert [meta(records, i)["date_source"] for i in range(2)] == ["tweet_id", "tweet_id"]
+    assert records["received_at"].iloc[0] == pd.Timestamp("2024-11-22T16:38:51.785Z")  # (id >> 22) + Twitter's epoch
+    for tweet in page["data"]:
+        tweet["id"] = tweet["edit_history_tweet_ids"][0] = str(len(tweet["text"]))  # ids with no time in them
     path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
     records, rejected = read_checked(sf.read_x_v2, path, CFG)
-    assert len(records) == 1 and list(rejected["reason"]) == ["missing_date"]
+    assert [meta(records, i)["date_source"] for i in range(2)] == ["file_mtime", "file_mtime"] and rejected.empty

@@ -29,6 +29,8 @@ _CHANNEL_FALLBACK = {"email": "email.rfc822.v1", "chat": "chat.json.v1", "survey
 def expand_paths(path: Path) -> list[Path]:
     """The files a source path designates: the file, every file under a folder, or a glob's matches."""
     text = str(path)
+    if path.is_file():  # an existing file is itself, even when its name holds glob characters ("avis [copie].csv")
+        return [path]
     if any(ch in text for ch in "*?["):
         return sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
     if path.is_dir():

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,22 @@ def _sniff_v1(probe: Probe) -> float:
 
 # --------------------------------------------------------------------------- X API v2
 
+#: Twitter's epoch of snowflake ids (ms): ids from 2010-11-04 on hold their creation time in their top bits.
+_SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
+def snowflake_time(tweet_id: Any) -> str | None:
+    """The creation time (ISO 8601, UTC) encoded in a tweet's snowflake id, or None for an id that is not one."""
+    text = text_of(tweet_id)
+    if not text or not text.isdigit() or int(text) < 2**32:  # ids before snowflakes (2010) hold no time
+        return None
+    millis = (int(text) >> 22) + _SNOWFLAKE_EPOCH_MS
+    try:
+        return datetime.fromtimestamp(millis / 1000, tz=UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def _who(handle: Any) -> str:
     """``@handle``, or a phrase saying the file names no author."""
     return f"@{handle}" if handle else "an author the file does not name"
@@ -170,6 +187,9 @@ def _v2_row(tweet: Any, location: str, ctx: Context, users: dict[str | None, dic
                           "(counted, not analysed twice)", tweet)
     metrics = obj(tweet.get("public_metrics"))
     raw_date = tweet.get("created_at")
+    from_id = None
+    if raw_date in (None, "") and (from_id := snowflake_time(tweet_id)) is not None:
+        raw_date = from_id  # asked without tweet.fields=created_at: the id itself holds the creation time
     metadata = {
         "url": f"https://x.com/{handle or 'i/web'}/status/{tweet_id}", "reply_to": refs.get("replied_to"),
         "quoted": refs.get("quoted"), "conversation_id": text_of(tweet.get("conversation_id")),
@@ -177,6 +197,8 @@ def _v2_row(tweet: Any, location: str, ctx: Context, users: dict[str | None, dic
         "shares": count(metrics.get("retweet_count")), "replies": count(metrics.get("reply_count")),
         "quotes": count(metrics.get("quote_count")),
     }
+    if from_id:
+        metadata["date_source"] = "tweet_id"
     return ctx.post(Post(text=text, date=raw_date, date_key="created_at" if raw_date not in (None, "") else None,
                          id=tweet_id, author=handle or author_id, author_name=text_of(user.get("name")), platform="x",
                          metadata=metadata, text_keys="note_tweet.text or text"), tweet, location)
