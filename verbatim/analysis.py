@@ -8,6 +8,7 @@ models are passed in, so a caller loads each of them once.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,16 +32,25 @@ def enrich_segments(segments: pd.DataFrame, model: SentimentModel, cfg: Config) 
     return score_segments(segments, model, cfg.sentiment)
 
 
-def enrich_verbatims(scored: pd.DataFrame, cleaned: pd.DataFrame, model: SentimentModel, cfg: Config) -> pd.DataFrame:
+def enrich_verbatims(scored: pd.DataFrame, cleaned: pd.DataFrame, model: SentimentModel, cfg: Config,
+                     transformer: Any = None) -> pd.DataFrame:
     """Per-verbatim sentiment (segments rolled up with the whole text's own score), intents and survey-score conflicts.
 
     Reads ``scored`` (output of :func:`enrich_segments`, with ``verbatim_id``) and ``cleaned``
     (``verbatim_id``, ``clean_text``, optional ``nps``/``csat``/``ces``). Returns
     ``VERBATIM_SENTIMENT_COLUMNS`` (see :mod:`verbatim.sentiment.rollup`), one row per verbatim.
+    With ``transformer`` (see :func:`verbatim.sentiment.hybrid.load_transformer`, loaded once by the
+    caller), the verbatims the fast model is unsure about take its labels
+    (:func:`verbatim.sentiment.hybrid.refine_verbatims`).
     """
     require_columns(cleaned, ("verbatim_id", "clean_text"), "enrich_verbatims")
     verbatims = cleaned.rename(columns={"clean_text": "text"})
-    return rollup_verbatims(scored, verbatims, cfg.sentiment, model)
+    per_verbatim = rollup_verbatims(scored, verbatims, cfg.sentiment, model)
+    if transformer is None or cfg.sentiment.transformer == "off":
+        return per_verbatim
+    from verbatim.sentiment.hybrid import refine_verbatims
+
+    return refine_verbatims(per_verbatim, verbatims["text"].fillna("").astype(str).tolist(), transformer, cfg.sentiment)
 
 
 def link(segments: pd.DataFrame, embeddings: np.ndarray, assignments: pd.DataFrame | None, taxonomy: Taxonomy,

