@@ -29,8 +29,16 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold
 
-from verbatim.signals.heads import (EFFORT_CLASSES, EMOTION_CLASSES, MODES, SignalHeads, combine, combine_class,
-                                    default_heads_dir, problem_rule)
+from verbatim.signals.heads import (
+    EFFORT_CLASSES,
+    EMOTION_CLASSES,
+    MODES,
+    SignalHeads,
+    combine,
+    combine_class,
+    default_heads_dir,
+    problem_rule,
+)
 from verbatim.signals.intent import INTENTS
 
 log = logging.getLogger(__name__)
