@@ -183,19 +183,11 @@ class SentimentModel:
     @classmethod
     def load(cls, path: Path | str) -> SentimentModel:
         """Read a model written by :meth:`save` (``np.load(..., allow_pickle=False)`` + JSON only)."""
-        path = Path(path)
-        missing = [f for f in (WEIGHTS_FILE, PARAMS_FILE) if not (path / f).is_file()]
-        if missing:
-            raise ModelError(f"sentiment model folder {str(path)!r} lacks {missing}; {RETRAIN_HINT}")
+        meta, arrays = read_model_folder(path, "sentiment model", FORMAT, RETRAIN_HINT)
         try:
-            meta = json.loads((path / PARAMS_FILE).read_text(encoding="utf-8"))
-            with np.load(path / WEIGHTS_FILE, allow_pickle=False) as arrays:
-                coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
+        except KeyError as exc:
             raise ModelError(f"sentiment model in {str(path)!r} cannot be read ({exc}); {RETRAIN_HINT}") from None
-        if meta.get("format") != FORMAT:
-            raise ModelError(f"sentiment model in {str(path)!r} has format {meta.get('format')!r}, expected {FORMAT!r}; "
-                             + RETRAIN_HINT)
         model = cls(**{"nb_scaling": False, **meta["params"]})  # models saved before nb_scaling were multinomial
         model.featurizer_ = NgramFeaturizer(model.word_bits, model.char_bits, model.min_groups)
         model.featurizer_.idf_ = idf.astype(np.float32)
@@ -204,6 +196,31 @@ class SentimentModel:
         model.classes_ = np.array(CLASSES)
         model.metadata_ = meta.get("metadata", {})
         return model
+
+
+def read_model_folder(path: Path | str, what: str, expected_format: str, hint: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The ``params.json`` mapping and the ``weights.npz`` arrays of a model folder (JSON and ``allow_pickle=False`` only).
+
+    Shared by the models saved as these two files (sentiment model, signal heads).
+
+    Raises:
+        ModelError: a file is missing or unreadable, or its ``format`` is not ``expected_format``; the message
+            names ``what`` and ends with ``hint`` (how to rebuild it).
+    """
+    path = Path(path)
+    missing = [f for f in (WEIGHTS_FILE, PARAMS_FILE) if not (path / f).is_file()]
+    if missing:
+        raise ModelError(f"{what} folder {str(path)!r} lacks {missing}; {hint}")
+    try:
+        meta = json.loads((path / PARAMS_FILE).read_text(encoding="utf-8"))
+        with np.load(path / WEIGHTS_FILE, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{what} in {str(path)!r} cannot be read ({exc}); {hint}") from None
+    if not isinstance(meta, dict) or meta.get("format") != expected_format:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ModelError(f"{what} in {str(path)!r} has format {found!r}, expected {expected_format!r}; {hint}")
+    return meta, arrays
 
 
 def log_count_ratio(X: sp.csr_matrix, target: np.ndarray, alpha: float = 1.0) -> np.ndarray:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import logging
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from sklearn.linear_model import LogisticRegression
 
 from verbatim.errors import ModelError
 from verbatim.sentiment.features import NgramFeaturizer
+from verbatim.sentiment.model import read_model_folder
 from verbatim.sentiment.rules import FEATURE_NAMES, rule_features
 from verbatim.signals.cues import compile_cues, find_cues
 from verbatim.signals.effort import EFFORT_LEVELS
@@ -258,17 +258,8 @@ class SignalHeads:
     @classmethod
     def load(cls, path: Path | str) -> SignalHeads:
         """Read heads written by :meth:`save` (``np.load(..., allow_pickle=False)`` + JSON only)."""
-        path = Path(path)
-        missing = [f for f in (WEIGHTS_FILE, PARAMS_FILE) if not (path / f).is_file()]
-        if missing:
-            raise ModelError(f"signal heads folder {str(path)!r} lacks {missing}; {RETRAIN_HINT}")
+        meta, arrays = read_model_folder(path, "signal heads", FORMAT, RETRAIN_HINT)
         try:
-            meta = json.loads((path / PARAMS_FILE).read_text(encoding="utf-8"))
-            with np.load(path / WEIGHTS_FILE, allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-            if meta.get("format") != FORMAT:
-                raise ModelError(f"signal heads in {str(path)!r} have format {meta.get('format')!r}, expected "
-                                 f"{FORMAT!r}; {RETRAIN_HINT}")
             heads = cls(**meta["params"])
             heads.featurizer_ = NgramFeaturizer(heads.word_bits, heads.char_bits, heads.min_groups)
             n_ngrams = 2**heads.word_bits + 2**heads.char_bits
@@ -280,9 +271,7 @@ class SignalHeads:
                                    "coef": arrays[f"{head}_coef"].astype(np.float32),
                                    "intercept": arrays[f"{head}_intercept"].astype(np.float32)}
                             for head, classes in meta["heads"].items()}
-        except ModelError:
-            raise
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as exc:
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise ModelError(f"signal heads in {str(path)!r} cannot be read ({exc}); {RETRAIN_HINT}") from None
         heads.metadata_ = meta.get("metadata", {})
         return heads
