@@ -70,10 +70,9 @@ def read_file(path: Path, source: SourceConfig, cfg: IngestConfig) -> Batch:
             return Batch.from_rows([], [rejected(label, label, "too_large", too_large)])
         fmt, hint = choose_format(path, source)
         if fmt is None:
-            reason = "unreadable_file" if path.stat().st_size else "unsupported_file"
-            if not path.stat().st_size:
-                hint = "the file is empty"
-            return Batch.from_rows([], [rejected(label, label, reason, hint)])
+            if path.stat().st_size:
+                return Batch.from_rows([], [rejected(label, label, "unreadable_file", hint)])
+            return Batch.from_rows([], [rejected(label, label, "unsupported_file", "the file is empty")])
         batch = fmt.read(path, source, cfg)
         return Batch(batch.records, batch.rejected, {fmt.name: 1})
     except ConfigError:
